@@ -1,0 +1,61 @@
+"""svadvisor: which commissioning route fits a council service, explained point by point.
+
+from svadvisor import assess
+result = assess({"complexity": "complex", "timescale": "long"})
+result.ranking[0].route
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from svadvisor.errors import AnswersError, InputFileError, Problem, RulePackError, SvadvisorError
+
+if TYPE_CHECKING:
+    from svadvisor.assessment import Assessment
+    from svadvisor.model import RulePack
+
+try:
+    __version__ = version("svadvisor")
+except PackageNotFoundError:  # pragma: no cover - running from a source tree
+    __version__ = "0.0.0"
+
+__all__ = [
+    "AnswersError",
+    "InputFileError",
+    "Problem",
+    "RulePackError",
+    "SvadvisorError",
+    "__version__",
+    "assess",
+    "load_pack",
+]
+
+
+def load_pack(directory: str | Path | None = None) -> RulePack:
+    """The built-in pack, or a council's own folder; RulePackError lists every problem."""
+    from svadvisor.pack import load_pack as _load
+
+    return _load(directory)
+
+
+def assess(
+    answers: dict[str, Any],
+    pack: RulePack | str | Path | None = None,
+    *,
+    on: date | None = None,
+) -> Assessment:
+    """Score raw answers (question id -> answer id, number, list or date) against a pack.
+
+    `pack` is a loaded pack, a folder, or None for the built-in pack; `on` defaults to today.
+    """
+    from svadvisor import engine
+    from svadvisor.answers import validate_answers
+    from svadvisor.model import RulePack as _RulePack
+
+    loaded = pack if isinstance(pack, _RulePack) else load_pack(pack)
+    checked = validate_answers(loaded, answers)
+    return engine.assess(loaded, checked, on=on or date.today())

@@ -1,0 +1,3 @@
+from svadvisor.cli.app import main
+
+main()

@@ -1,0 +1,190 @@
+"""What an officer's answers mean: raw values (from YAML, a spreadsheet cell or a prompt)
+checked against the rule pack's questions and turned into the values the engine reads.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import Any
+
+from svadvisor.conditions import Answer
+from svadvisor.errors import AnswersError, Problem
+from svadvisor.model import DONT_KNOW, Question, RulePack
+from svadvisor.yamlfile import YamlDocument
+
+DONT_KNOW_WORDS = {DONT_KNOW, "dont know", "don't know", "unknown", "not known", "dk", ""}
+"""Spellings of "don't know", compared lower-cased; blank counts too."""
+
+_NUMBER = re.compile(r"^(-?\d+(?:\.\d+)?)\s*(k|m|bn)?$", re.IGNORECASE)
+_MULTIPLIERS = {None: 1, "k": 1_000, "m": 1_000_000, "bn": 1_000_000_000}
+
+
+class AnswerProblem(ValueError):
+    """One answer that does not fit its question; the message lists what would."""
+
+
+def is_dont_know(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and value.strip().lower() in DONT_KNOW_WORDS)
+
+
+def parse_number(value: Any) -> float | int:
+    """A number as officers type it: `1250000`, `£1,250,000`, `1.25m`, `250k`."""
+    if isinstance(value, bool):
+        raise AnswerProblem(f"expected a number, got {str(value).lower()}")
+    if isinstance(value, int | float):
+        return value
+    if not isinstance(value, str):
+        raise AnswerProblem(f"expected a number, got {value!r}")
+    text = value.strip().replace(",", "").replace("£", "").replace(" ", "").replace("_", "")
+    match = _NUMBER.match(text)
+    if not match:
+        raise AnswerProblem(f"{value!r} is not a number (write e.g. 1250000, £1,250,000 or 1.25m)")
+    number = float(match.group(1)) * _MULTIPLIERS[(match.group(2) or "").lower() or None]
+    return int(number) if number.is_integer() else number
+
+
+def parse_date(value: Any) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise AnswerProblem(f"{value!r} is not a date; write it as YYYY-MM-DD, e.g. 2026-04-01")
+
+
+def _choice_id(question: Question, value: Any) -> str:
+    if isinstance(value, bool) and question.type == "yesno":
+        value = "yes" if value else "no"
+    if not isinstance(value, str | int | float) or isinstance(value, bool):
+        raise AnswerProblem(f"expected one answer id, got {value!r}; {_allowed(question)}")
+    text = str(value).strip()
+    lowered = text.lower()
+    for option in question.answers:
+        if lowered in (option.id, option.label.lower()):
+            return option.id
+    hint = difflib.get_close_matches(lowered, question.choice_ids, n=1)
+    did_you_mean = f" (did you mean {hint[0]!r}?)" if hint else ""
+    raise AnswerProblem(
+        f"{text!r} is not an answer to this question{did_you_mean}; {_allowed(question)}"
+    )
+
+
+def _allowed(question: Question) -> str:
+    options = ", ".join(f"{o.id} ({o.label})" for o in question.answers)
+    return f"allowed: {options}, or {DONT_KNOW}"
+
+
+def parse_answer(question: Question, value: Any) -> Answer | None:
+    """One raw value -> the engine's value for it, or None for "don't know"."""
+    if question.type == "multi":
+        if isinstance(value, str):
+            if is_dont_know(value):
+                return None
+            value = [part for part in value.split(";") if part.strip()]
+        if value is None:
+            return None
+        if not isinstance(value, list):
+            raise AnswerProblem(
+                f"expected a list of answer ids, got {value!r}; {_allowed(question)}"
+            )
+        picked = {_choice_id(question, item) for item in value}
+        return tuple(o.id for o in question.answers if o.id in picked)
+    if is_dont_know(value):
+        return None
+    if question.type in ("choice", "yesno"):
+        return _choice_id(question, value)
+    if question.type == "date":
+        return parse_date(value)
+    number = parse_number(value)
+    unit = " £" if question.unit == "GBP" else ""
+    if question.min is not None and number < question.min:
+        raise AnswerProblem(f"{number:,} is below the minimum of{unit} {question.min:,g}")
+    if question.max is not None and number > question.max:
+        raise AnswerProblem(f"{number:,} is above the maximum of{unit} {question.max:,g}")
+    return number
+
+
+def validate_answers(
+    pack: RulePack, raw: Any, *, doc: YamlDocument | None = None, file: str | None = None
+) -> dict[str, Answer]:
+    """Check every answer against the pack; report every problem at once."""
+    display = doc.file if doc else file
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, Mapping):
+        raise AnswersError(
+            [
+                Problem(
+                    "answers must be a mapping of question id to answer (question: answer)", display
+                )
+            ],
+            "answers are not a mapping",
+        )
+    known = {q.id: q for q in pack.questions}
+    problems: list[Problem] = []
+    answers: dict[str, Answer] = {}
+    for key, value in raw.items():
+        question = known.get(str(key))
+        line, column = doc.locate((key,), at_key=question is None) if doc else (None, None)
+        if question is None:
+            hint = difflib.get_close_matches(str(key), known, n=1)
+            did_you_mean = f"did you mean {hint[0]!r}? " if hint else ""
+            problems.append(
+                Problem(
+                    f"unknown question {key!r}; {did_you_mean}questions: {', '.join(known)}",
+                    display,
+                    line,
+                    column,
+                    str(key),
+                )
+            )
+            continue
+        try:
+            parsed = parse_answer(question, value)
+        except AnswerProblem as exc:
+            problems.append(Problem(str(exc), display, line, column, question.id))
+            continue
+        if parsed is not None:
+            answers[question.id] = parsed
+    if problems:
+        raise AnswersError(problems, f"{len(problems)} answer(s) do not fit the rule pack")
+    return {q.id: answers[q.id] for q in pack.questions if q.id in answers}
+
+
+def dump_answers(pack: RulePack, answers: Mapping[str, Answer]) -> dict[str, Any]:
+    """Answers as plain YAML/JSON data, in question order, that `validate_answers` reads back."""
+    out: dict[str, Any] = {}
+    for q in pack.questions:
+        if q.id not in answers:
+            continue
+        value = answers[q.id]
+        if isinstance(value, tuple):
+            out[q.id] = list(value)
+        elif isinstance(value, date):
+            out[q.id] = value.isoformat()
+        else:
+            out[q.id] = value
+    return out
+
+
+def describe_answer(question: Question, value: Answer) -> str:
+    """The answer in words, as an officer would read it back."""
+    if isinstance(value, tuple):
+        labels = [o.label for o in question.answers if o.id in value]
+        return "; ".join(labels) if labels else "none of these"
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, int | float):
+        shown = f"£{value:,.0f}" if question.unit == "GBP" else f"{value:,g}"
+        if question.unit == "years":
+            shown += " year" if value == 1 else " years"
+        return shown
+    option = question.answer(value)
+    return option.label if option else value

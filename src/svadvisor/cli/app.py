@@ -1,0 +1,52 @@
+"""The `svadvisor` command: global options, and the command groups registered on it."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from svadvisor.cli import assess_cmd, questions_cmd, rules_cmd
+from svadvisor.cli.common import RulesOption
+
+app = typer.Typer(
+    name="svadvisor",
+    help=(
+        "Which route fits this service - competitive, collaborative, alliance or public "
+        "commons? Scores the routes from your answers and explains every point."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_show_locals=False,
+    rich_markup_mode=None,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        from svadvisor import __version__
+
+        typer.echo(f"svadvisor {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    rules: RulesOption = None,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+    ] = False,
+) -> None:
+    """Global options apply to every command: `svadvisor --rules DIR assess ...`."""
+    ctx.obj = {"rules": rules}
+
+
+app.command("assess")(assess_cmd.assess)
+app.command("questions")(questions_cmd.questions)
+app.add_typer(rules_cmd.app, name="rules")
+
+
+def main() -> None:
+    app(prog_name="svadvisor")

@@ -1,0 +1,42 @@
+"""`svadvisor assess`: score answers from a file and explain the recommendation."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from svadvisor.cli.common import RulesOption, fail, load, user_errors
+
+
+@user_errors
+def assess(
+    ctx: typer.Context,
+    answers: Annotated[
+        Path | None,
+        typer.Option(
+            "--answers", metavar="FILE", help="YAML file of answers (question id: answer)."
+        ),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the assessment as JSON.")] = False,
+    rules: RulesOption = None,
+) -> None:
+    """Rank the four routes for a service and explain every point of the score."""
+    from svadvisor import engine
+    from svadvisor.answersfile import read_answers_file
+
+    pack = load(ctx, rules)
+    if answers is None:
+        raise fail("no answers given: pass --answers FILE (a YAML file of question: answer)")
+    checked = read_answers_file(answers, pack)
+    result = engine.assess(pack, checked, on=date.today())
+    if as_json:
+        typer.echo(result.model_dump_json(indent=2))
+        return
+    from rich.console import Console
+
+    from svadvisor.cli.render import render_assessment
+
+    render_assessment(Console(highlight=False, markup=False, emoji=False), result, pack)

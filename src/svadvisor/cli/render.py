@@ -1,0 +1,117 @@
+"""The one renderer for an assessment in the terminal, shared by every way of assessing.
+
+Nothing is conveyed by colour alone: signs, words and brackets carry the meaning, and
+colour only helps the eye (rich drops it under NO_COLOR or when piped).
+"""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.padding import Padding
+from rich.text import Text
+
+from svadvisor.assessment import Assessment, RouteResult
+from svadvisor.model import RulePack
+
+STRENGTH_TAG = {"must": "MUST", "should": "SHOULD", "consider": "CONSIDER"}
+
+
+def _points(points: int) -> str:
+    return f"{points:+d}"
+
+
+def _first_sentence(text: str) -> str:
+    head, dot, _ = text.partition(". ")
+    return head + (dot.strip() if dot else "")
+
+
+def _indented(console: Console, text: str, indent: int = 6, style: str = "") -> None:
+    console.print(Padding(Text(text, style=style), (0, 0, 0, indent)))
+
+
+def _source(console: Console, url: str, indent: int = 6) -> None:
+    """Sources are never wrapped, so a URL can be copied whole from any terminal."""
+    console.print(" " * indent + f"source: {url}", soft_wrap=True, style="dim")
+
+
+def _explain(console: Console, route: RouteResult, role: str) -> None:
+    console.print(Text(f"Why {route.label} ({role}, {route.score} points)", style="bold underline"))
+    if not route.contributions:
+        _indented(console, "No answer gave this route points either way.", 2)
+    for c in route.contributions:
+        line = Text(f"{_points(c.points):>4}  ", style="bold green" if c.points > 0 else "bold red")
+        line.append(f"{c.question}: ", style="bold")
+        line.append(c.answer_label or c.answer)
+        console.print(Padding(line, (0, 0, 0, 0)))
+        _indented(console, c.reason)
+        _source(console, c.source)
+    _indented(console, f"total {route.score} points", 3, style="italic")
+    for unmet in route.unmet:
+        _indented(console, f"Prerequisite not met: {unmet.text}", 3)
+        _source(console, unmet.source)
+
+
+def render_assessment(console: Console, result: Assessment, pack: RulePack) -> None:
+    winner, runner_up = result.ranking[0], result.ranking[1]
+    questions = {q.id: q for q in pack.questions}
+
+    console.print(Text("Recommended route", style="bold"))
+    for rank, route in enumerate(result.ranking, start=1):
+        status = "" if route.eligible else "  [prerequisite not met]"
+        marker = "  <- recommended" if rank == 1 else ""
+        console.print(f"  {rank}. {route.label:<30} {route.score:>4} points{status}{marker}")
+    console.print()
+    _explain(console, winner, "recommended")
+    console.print()
+    _explain(console, runner_up, "runner-up")
+    console.print()
+    noun = "point" if abs(result.margin) == 1 else "points"
+    console.print(
+        Text(
+            f"Margin: {result.margin} {noun} between {winner.label} and {runner_up.label}.",
+            style="bold",
+        )
+    )
+
+    for route in (r for r in result.ranking[2:] if r.unmet):
+        for unmet in route.unmet:
+            console.print()
+            console.print(f"{route.label}: prerequisite not met - {unmet.text}")
+            _source(console, unmet.source, 2)
+
+    to_settle = [(r.label, q) for r in result.ranking for q in r.to_settle]
+    if to_settle:
+        console.print()
+        console.print(Text("To settle before relying on this ranking", style="bold"))
+        for label, q in to_settle:
+            text = questions[q].text if q in questions else q
+            _indented(console, f"- {q}: {text} (a prerequisite of {label})", 2)
+
+    console.print()
+    if result.notes:
+        console.print(Text("Notes that apply", style="bold"))
+        for note in result.notes:
+            due = " [due for review]" if note.due_for_review else ""
+            head = Text(f"  [{STRENGTH_TAG[note.strength]}] ", style="bold")
+            head.append(note.title + due, style="bold")
+            console.print(head)
+            _indented(console, _first_sentence(note.text))
+            for source in note.sources:
+                _source(console, source)
+    else:
+        console.print("No legal or practical notes apply to these answers.")
+
+    if result.unanswered:
+        console.print()
+        console.print(
+            Text(
+                "Not answered (don't know) - answering these would sharpen the advice:",
+                style="bold",
+            )
+        )
+        for q in result.unanswered:
+            _indented(console, f"- {q}: {questions[q].text}", 2)
+
+    console.print()
+    info = result.rule_pack
+    console.print(f"Rule pack: {info.name} {info.version} (sha256 {info.sha256[:12]})", style="dim")

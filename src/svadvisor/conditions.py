@@ -1,0 +1,170 @@
+"""The structured condition language of rule packs, evaluated in three-valued logic.
+
+A condition is plain YAML (`all`, `any`, `not`, and leaves naming a question), never
+code. An unanswered question makes a leaf *unknown* rather than false, so "don't
+know" can never fail a prerequisite by accident: Kleene's logic carries the doubt up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from datetime import date
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
+
+Answer = str | float | int | date | tuple[str, ...]
+"""A validated answer: a choice id, a number, a date, or the ids picked in a multiple choice."""
+
+Truth = bool | None
+"""True, False, or None for "unknown because a question it needs is unanswered"."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Leaf(_Strict):
+    """A test on one question's answer."""
+
+    question: str
+    equals: str | None = None
+    in_: list[str] | None = Field(default=None, alias="in")
+    at_least: float | date | None = None
+    at_most: float | date | None = None
+    answered: bool | None = None
+
+    @model_validator(mode="after")
+    def _one_test(self) -> Leaf:
+        tests = [
+            name
+            for name, value in (
+                ("equals", self.equals),
+                ("in", self.in_),
+                ("answered", self.answered),
+            )
+            if value is not None
+        ]
+        if self.at_least is not None or self.at_most is not None:
+            tests.append("at_least/at_most")
+        if len(tests) != 1:
+            raise ValueError(
+                "a test on a question needs exactly one of: equals, in, at_least and/or "
+                f"at_most, answered (found {', '.join(tests) or 'none'})"
+            )
+        return self
+
+    def evaluate(self, answers: Mapping[str, Answer]) -> Truth:
+        if self.question not in answers:
+            return False if self.answered is True else (True if self.answered is False else None)
+        value = answers[self.question]
+        if self.answered is not None:
+            return self.answered
+        if self.equals is not None:
+            return self.equals in value if isinstance(value, tuple) else value == self.equals
+        if self.in_ is not None:
+            if isinstance(value, tuple):
+                return any(v in self.in_ for v in value)
+            return value in self.in_
+        bounds = [b for b in (self.at_least, self.at_most) if b is not None]
+        if isinstance(value, tuple | str) or any(
+            isinstance(b, date) != isinstance(value, date) for b in bounds
+        ):
+            return False
+        low_ok = self.at_least is None or value >= self.at_least  # type: ignore[operator]
+        return low_ok and (self.at_most is None or value <= self.at_most)  # type: ignore[operator]
+
+    def answer_ids(self) -> list[str]:
+        if self.equals is not None:
+            return [self.equals]
+        return list(self.in_ or [])
+
+
+class AllOf(_Strict):
+    all: list[Condition] = Field(min_length=1)
+
+    def evaluate(self, answers: Mapping[str, Answer]) -> Truth:
+        results = [c.evaluate(answers) for c in self.all]
+        if any(r is False for r in results):
+            return False
+        return None if any(r is None for r in results) else True
+
+
+class AnyOf(_Strict):
+    any: list[Condition] = Field(min_length=1)
+
+    def evaluate(self, answers: Mapping[str, Answer]) -> Truth:
+        results = [c.evaluate(answers) for c in self.any]
+        if any(r is True for r in results):
+            return True
+        return None if any(r is None for r in results) else False
+
+
+class Not(_Strict):
+    not_: Condition = Field(alias="not")
+
+    def evaluate(self, answers: Mapping[str, Answer]) -> Truth:
+        result = self.not_.evaluate(answers)
+        return None if result is None else not result
+
+
+def kind_of(value: Any) -> str | None:
+    if isinstance(value, BaseModel):
+        return {Leaf: "question", AllOf: "all", AnyOf: "any", Not: "not"}.get(type(value))
+    if isinstance(value, dict):
+        for key in ("all", "any", "not", "question"):
+            if key in value:
+                return key
+    return None
+
+
+Condition = Annotated[
+    Annotated[Leaf, Tag("question")]
+    | Annotated[AllOf, Tag("all")]
+    | Annotated[AnyOf, Tag("any")]
+    | Annotated[Not, Tag("not")],
+    Discriminator(
+        kind_of,
+        custom_error_type="invalid_condition",
+        custom_error_message=(
+            "a condition is a mapping with one of: all, any, not, or question "
+            "(with equals, in, at_least, at_most or answered)"
+        ),
+    ),
+]
+"""Any condition: what a rule pack's `when`, `ask_when` and `requires` fields hold."""
+
+AllOf.model_rebuild()
+AnyOf.model_rebuild()
+Not.model_rebuild()
+
+ConditionNode = Leaf | AllOf | AnyOf | Not
+
+
+def leaves(
+    condition: ConditionNode, path: tuple[str | int, ...] = ()
+) -> Iterator[tuple[tuple[str | int, ...], Leaf]]:
+    """Every leaf with its path inside the condition, for reference checks."""
+    if isinstance(condition, Leaf):
+        yield path, condition
+    elif isinstance(condition, AllOf):
+        for i, child in enumerate(condition.all):
+            yield from leaves(child, (*path, "all", i))
+    elif isinstance(condition, AnyOf):
+        for i, child in enumerate(condition.any):
+            yield from leaves(child, (*path, "any", i))
+    else:
+        yield from leaves(condition.not_, (*path, "not"))
+
+
+def questions_named(condition: ConditionNode) -> list[str]:
+    """The questions a condition reads, in order of first mention."""
+    seen: dict[str, None] = {}
+    for _, leaf in leaves(condition):
+        seen.setdefault(leaf.question, None)
+    return list(seen)
+
+
+def unknown_questions(condition: ConditionNode, answers: Mapping[str, Answer]) -> list[str]:
+    """Questions whose answer would settle a condition that is unknown now."""
+    return [q for q in questions_named(condition) if q not in answers]

@@ -1,0 +1,166 @@
+"""Scoring: validated answers + a rule pack -> a ranked, fully explained assessment.
+
+Pure: no files, no printing, no clock (the caller says which day it is), no state
+between calls. The same pack, answers and day always give the same assessment.
+
+Ranking rule: routes whose prerequisites are met come first; within each group, the
+higher score first; a tie keeps the order of the routes in the pack's `routes.yaml`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from datetime import date
+from typing import Literal
+
+from svadvisor import conditions as cond
+from svadvisor.answers import describe_answer, dump_answers
+from svadvisor.assessment import (
+    Assessment,
+    Contribution,
+    NoteResult,
+    RouteResult,
+    RulePackInfo,
+    Unmet,
+)
+from svadvisor.model import Question, RulePack, Score
+
+STRENGTH_ORDER = {"must": 0, "should": 1, "consider": 2}
+
+QuestionState = Literal["ask", "skip", "maybe"]
+
+
+def question_state(question: Question, answers: Mapping[str, cond.Answer]) -> QuestionState:
+    """Whether a question applies: its `ask_when` holds, fails, or is unknown yet."""
+    if question.ask_when is None:
+        return "ask"
+    result = question.ask_when.evaluate(answers)
+    return "ask" if result is True else "skip" if result is False else "maybe"
+
+
+def _answer_scores(
+    question: Question, value: cond.Answer
+) -> Iterator[tuple[str, str, list[Score]]]:
+    """(answer id, answer in words, scores) for each part of an answer that scores."""
+    if question.type == "multi" and isinstance(value, tuple):
+        for option in question.answers:
+            if option.id in value:
+                yield option.id, option.label, list(option.scores)
+    elif question.type in ("choice", "yesno") and isinstance(value, str):
+        option = question.answer(value)
+        if option is not None:
+            yield option.id, option.label, list(option.scores)
+    elif question.type == "number" and isinstance(value, int | float):
+        band = question.band_for(value)
+        if band is not None:
+            yield (
+                str(value),
+                f"{describe_answer(question, value)} ({band.label})",
+                list(band.scores),
+            )
+
+
+def contributions(
+    pack: RulePack, answers: Mapping[str, cond.Answer]
+) -> dict[str, list[Contribution]]:
+    """Every point each route gets, in question order, then the rules over several answers."""
+    by_route: dict[str, list[Contribution]] = {r.id: [] for r in pack.routes}
+    for question in pack.questions:
+        if question.id not in answers or question_state(question, answers) == "skip":
+            continue
+        for answer_id, words, scores in _answer_scores(question, answers[question.id]):
+            for score in scores:
+                by_route[score.route].append(
+                    Contribution(
+                        question=question.id,
+                        answer=answer_id,
+                        answer_label=words,
+                        points=score.points,
+                        reason=score.reason,
+                        source=score.source,
+                    )
+                )
+    questions = {q.id: q for q in pack.questions}
+    for rule in pack.rules:
+        if rule.when.evaluate(answers) is not True:
+            continue
+        named = [q for q in cond.questions_named(rule.when) if q in answers]
+        words = "; ".join(f"{q}: {describe_answer(questions[q], answers[q])}" for q in named)
+        for score in rule.scores:
+            by_route[score.route].append(
+                Contribution(
+                    question=" & ".join(named),
+                    answer=words,
+                    answer_label=words,
+                    points=score.points,
+                    reason=score.reason,
+                    source=score.source,
+                    rule=rule.id,
+                )
+            )
+    return by_route
+
+
+def assess(pack: RulePack, answers: Mapping[str, cond.Answer], *, on: date) -> Assessment:
+    """Rank the pack's routes for validated answers; `on` is the day notes are reviewed against."""
+    scored = contributions(pack, answers)
+    results: list[RouteResult] = []
+    for route in pack.routes:
+        unmet: list[Unmet] = []
+        to_settle: list[str] = []
+        for prerequisite in route.prerequisites:
+            holds = prerequisite.requires.evaluate(answers)
+            if holds is False:
+                unmet.append(
+                    Unmet(id=prerequisite.id, text=prerequisite.unmet, source=prerequisite.source)
+                )
+            elif holds is None:
+                for q in cond.unknown_questions(prerequisite.requires, answers):
+                    if q not in to_settle:
+                        to_settle.append(q)
+        points = scored[route.id]
+        results.append(
+            RouteResult(
+                route=route.id,
+                label=route.label,
+                score=sum(c.points for c in points),
+                eligible=not unmet,
+                unmet=unmet,
+                to_settle=to_settle,
+                contributions=points,
+            )
+        )
+    order = {r.id: i for i, r in enumerate(pack.routes)}
+    ranking = sorted(results, key=lambda r: (not r.eligible, -r.score, order[r.route]))
+
+    states = {q.id: question_state(q, answers) for q in pack.questions}
+    return Assessment(
+        ranking=ranking,
+        margin=ranking[0].score - ranking[1].score,
+        notes=applicable_notes(pack, answers, on=on),
+        unanswered=[q.id for q in pack.questions if q.id not in answers and states[q.id] == "ask"],
+        not_applicable=[q.id for q in pack.questions if states[q.id] == "skip"],
+        answers=dump_answers(pack, answers),
+        rule_pack=RulePackInfo(name=pack.meta.name, version=pack.meta.version, sha256=pack.sha256),
+    )
+
+
+def applicable_notes(
+    pack: RulePack, answers: Mapping[str, cond.Answer], *, on: date
+) -> list[NoteResult]:
+    """Notes whose condition holds, strongest first, then in pack order."""
+    found = [
+        NoteResult(
+            id=note.id,
+            title=note.title,
+            text=note.text,
+            sources=list(note.sources),
+            strength=note.strength,
+            checked=note.checked,
+            review_by=note.review_by,
+            due_for_review=note.review_by is not None and note.review_by < on,
+        )
+        for note in pack.notes
+        if note.when.evaluate(answers) is True
+    ]
+    return sorted(found, key=lambda n: STRENGTH_ORDER[n.strength])

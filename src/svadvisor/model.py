@@ -1,0 +1,179 @@
+"""Pydantic models of a rule pack: what each YAML file may hold, and nothing else.
+
+Field names are the words an officer types into the YAML, so they double as the
+rule pack's documentation; `extra="forbid"` turns a misspelt key into a located error.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+from svadvisor.conditions import Condition
+
+DONT_KNOW = "dont_know"
+"""The answer every question accepts; it scores nothing and is listed as unanswered."""
+
+QUESTION_TYPES = ("choice", "multi", "yesno", "number", "date")
+
+
+def _is_url(value: str) -> str:
+    if not value.startswith(("https://", "http://")):
+        raise ValueError("a source must be a public web address starting with https:// or http://")
+    return value
+
+
+Url = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=8), AfterValidator(_is_url)
+]
+Id = Annotated[
+    str,
+    StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=60),
+]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class PackMeta(_Model):
+    """`pack.yaml`: who wrote the pack, which version, and from when it applies."""
+
+    name: Text
+    version: Text
+    effective: date
+    description: str = ""
+    scope: str = ""
+
+
+class Prerequisite(_Model):
+    """A condition without which a route cannot fit, stated in words with its source."""
+
+    id: Id
+    requires: Condition
+    unmet: Text
+    source: Url
+
+
+class Route(_Model):
+    id: Id
+    label: Text
+    summary: Text
+    source: Url
+    prerequisites: list[Prerequisite] = []
+
+
+class Score(_Model):
+    """Points one answer (or one rule) gives one route, with the reason and its source."""
+
+    route: Id
+    points: int = Field(ge=-100, le=100)
+    reason: Text
+    source: Url
+
+
+class AnswerOption(_Model):
+    id: Id
+    label: Text
+    help: str = ""
+    scores: list[Score] = []
+
+
+class Band(_Model):
+    """A range of a number question's answers that scores as one: `at_least` <= value < `below`."""
+
+    id: Id
+    label: Text
+    at_least: float | None = None
+    below: float | None = None
+    scores: list[Score] = []
+
+    def contains(self, value: float) -> bool:
+        return (self.at_least is None or value >= self.at_least) and (
+            self.below is None or value < self.below
+        )
+
+
+class Question(_Model):
+    id: Id
+    text: Text
+    help: str = ""
+    type: Literal["choice", "multi", "yesno", "number", "date"]
+    unit: Literal["GBP", "years"] | None = None
+    min: float | None = None
+    max: float | None = None
+    answers: list[AnswerOption] = []
+    bands: list[Band] = []
+    ask_when: Condition | None = None
+
+    def answer(self, answer_id: str) -> AnswerOption | None:
+        return next((a for a in self.answers if a.id == answer_id), None)
+
+    def band_for(self, value: float) -> Band | None:
+        return next((b for b in self.bands if b.contains(value)), None)
+
+    @property
+    def choice_ids(self) -> list[str]:
+        return [a.id for a in self.answers]
+
+
+class Rule(_Model):
+    """Points from a condition over several answers (e.g. many providers *and* a long term)."""
+
+    id: Id
+    when: Condition
+    scores: list[Score] = Field(min_length=1)
+
+
+class Note(_Model):
+    """A legal or practical note, shown when its condition holds."""
+
+    id: Id
+    title: Text
+    text: Text
+    when: Condition
+    strength: Literal["must", "should", "consider"] = "consider"
+    sources: list[Url] = Field(min_length=1)
+    checked: date
+    review_by: date | None = None
+
+
+class PackMetaFile(_Model):
+    pack: PackMeta
+
+
+class RoutesFile(_Model):
+    routes: list[Route] = Field(min_length=2)
+
+
+class QuestionsFile(_Model):
+    questions: list[Question] = Field(min_length=1)
+
+
+class RulesFile(_Model):
+    rules: list[Rule] = []
+
+
+class NotesFile(_Model):
+    notes: list[Note] = []
+
+
+class RulePack(_Model):
+    """A validated rule pack, ready for the engine."""
+
+    meta: PackMeta
+    routes: list[Route]
+    questions: list[Question]
+    rules: list[Rule] = []
+    notes: list[Note] = []
+    sha256: str = ""
+    source: str = "<memory>"
+
+    def question(self, question_id: str) -> Question | None:
+        return next((q for q in self.questions if q.id == question_id), None)
+
+    def route(self, route_id: str) -> Route | None:
+        return next((r for r in self.routes if r.id == route_id), None)

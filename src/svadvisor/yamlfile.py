@@ -1,0 +1,217 @@
+"""Safe YAML reading that remembers where every value came from.
+
+Rule packs and answers are written by hand, so an error must point at a line and
+column. We compose the document with PyYAML's safe machinery, refuse aliases (an
+alias bomb expands exponentially when validated) and unknown tags, reject duplicate
+keys at the key's line, and keep a mark for every path into the data.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from svadvisor.errors import Problem
+
+MAX_FILE_BYTES = 5 * 1024 * 1024
+"""A rule pack or answers file is a few kilobytes; anything this large is a mistake."""
+
+PathKey = tuple[str | int, ...]
+
+_SAFE_TAGS = {
+    "tag:yaml.org,2002:str",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null",
+    "tag:yaml.org,2002:timestamp",
+    "tag:yaml.org,2002:map",
+    "tag:yaml.org,2002:seq",
+}
+
+
+class _Loader(yaml.SafeLoader):
+    """Safe loader with YAML 1.2 booleans: `yes`, `no`, `on`, `off` stay words.
+
+    Officers write `id: yes` for a yes/no answer; YAML 1.1 would turn that into True.
+    """
+
+    def compose_node(self, parent: Node | None, index: object) -> Node | None:  # type: ignore[override]
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(
+                None,
+                None,
+                "aliases (*name) are not allowed here; write the value out in full",
+                event.start_mark,
+            )
+        return super().compose_node(parent, index)  # type: ignore[arg-type]
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool",
+    re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+    list("tTfF"),
+)
+
+
+@dataclass
+class YamlDocument:
+    """Plain data plus the position of every value in its file."""
+
+    file: str
+    data: Any
+    marks: dict[PathKey, tuple[int, int]] = field(default_factory=dict)
+    key_marks: dict[PathKey, tuple[int, int]] = field(default_factory=dict)
+
+    def locate(self, path: PathKey, *, at_key: bool = False) -> tuple[int | None, int | None]:
+        """The line and column for a path, or for its nearest ancestor that has one."""
+        candidates = (self.key_marks, self.marks) if at_key else (self.marks,)
+        for end in range(len(path), -1, -1):
+            prefix = tuple(path[:end])
+            for table in candidates:
+                if prefix in table:
+                    return table[prefix]
+        return None, None
+
+    def problem(self, path: PathKey, message: str, *, at_key: bool = False) -> Problem:
+        line, column = self.locate(path, at_key=at_key)
+        return Problem(message, self.file, line, column, format_path(path) or None)
+
+
+def format_path(path: PathKey) -> str:
+    """`("questions", 3, "answers", 1, "id")` -> `questions[3].answers[1].id`."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+class YamlProblem(Exception):
+    """Raised inside this module; callers get a located Problem."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(str(problem))
+        self.problem = problem
+
+
+def read_text(path: Path, display: str) -> str:
+    """Read a hand-written UTF-8 file, refusing folders, huge files and other encodings."""
+    if not path.exists():
+        raise YamlProblem(Problem("file not found", display))
+    if path.is_dir():
+        raise YamlProblem(Problem("is a folder, not a file", display))
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise YamlProblem(
+            Problem(f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,} bytes", display)
+        )
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise YamlProblem(
+            Problem(
+                f"not UTF-8 text (byte 0x{raw[exc.start]:02x}); save the file as UTF-8",
+                display,
+                line,
+                column,
+            )
+        ) from None
+    return text
+
+
+def parse_yaml(text: str, display: str) -> YamlDocument:
+    """Parse one YAML document safely, keeping marks; raise YamlProblem when it is not YAML."""
+    if not text.strip():
+        raise YamlProblem(Problem("file is empty", display))
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            raise YamlProblem(Problem("file holds no data (only comments?)", display))
+        doc = YamlDocument(display, None)
+        doc.data = _build(node, (), doc, loader)
+        return doc
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        message = exc.problem or str(exc)
+        if exc.context and "while scanning" not in (exc.context or ""):
+            message = f"{message} ({exc.context})"
+        if "\\t" in message or "'\\t'" in message:
+            message += "; indent with spaces, not tabs"
+        line = mark.line + 1 if mark else None
+        column = mark.column + 1 if mark else None
+        raise YamlProblem(Problem(f"YAML syntax error: {message}", display, line, column)) from None
+    except yaml.YAMLError as exc:
+        raise YamlProblem(Problem(f"YAML error: {exc}", display)) from None
+    finally:
+        loader.dispose()
+
+
+def load_yaml_file(path: Path, display: str | None = None) -> YamlDocument:
+    name = display or str(path)
+    return parse_yaml(read_text(path, name), name)
+
+
+def _mark(node: Node) -> tuple[int, int]:
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+def _build(node: Node, path: PathKey, doc: YamlDocument, loader: _Loader) -> Any:
+    doc.marks[path] = _mark(node)
+    if node.tag not in _SAFE_TAGS:
+        line, column = _mark(node)
+        raise YamlProblem(
+            Problem(
+                f"the tag {node.tag!r} is not allowed (rule packs and answers hold plain data)",
+                doc.file,
+                line,
+                column,
+                format_path(path) or None,
+            )
+        )
+    if isinstance(node, MappingNode):
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, ScalarNode):
+                line, column = _mark(key_node)
+                raise YamlProblem(
+                    Problem("a key must be a plain word", doc.file, line, column, format_path(path))
+                )
+            key = loader.construct_scalar(key_node)
+            child = (*path, key)
+            if key in result:
+                line, column = _mark(key_node)
+                first = doc.key_marks.get(child, (None, None))[0]
+                raise YamlProblem(
+                    Problem(
+                        f"duplicate key {key!r} (first given on line {first})",
+                        doc.file,
+                        line,
+                        column,
+                        format_path(child),
+                    )
+                )
+            doc.key_marks[child] = _mark(key_node)
+            result[key] = _build(value_node, child, doc, loader)
+        return result
+    if isinstance(node, SequenceNode):
+        return [_build(item, (*path, i), doc, loader) for i, item in enumerate(node.value)]
+    if isinstance(node, ScalarNode):
+        return loader.construct_object(node, deep=True)
+    raise YamlProblem(Problem("unsupported YAML node", doc.file, *_mark(node)))  # pragma: no cover

@@ -1,0 +1,67 @@
+"""Shared fixtures: the real built-in pack, copies of it to break, and the real CLI."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from svadvisor.model import RulePack
+from svadvisor.pack import builtin_pack_dir, load_pack
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = ROOT / "examples"
+
+EXPECTED_ROUTE = {
+    "lancashire-food-framework.yaml": "competitive",
+    "leicestershire-childrens-innovation-partnership.yaml": "collaborative",
+    "plymouth-alliance.yaml": "alliance",
+    "plymouth-energy-community.yaml": "commons",
+}
+"""Each example answers file and the route its real case took (see the file's header)."""
+
+
+@pytest.fixture(scope="session")
+def pack() -> RulePack:
+    return load_pack()
+
+
+@pytest.fixture
+def pack_copy(tmp_path: Path) -> Path:
+    """A writable copy of the built-in pack, as a council would make one."""
+    target = tmp_path / "rules"
+    shutil.copytree(builtin_pack_dir(), target)
+    return target
+
+
+@pytest.fixture
+def edit(pack_copy: Path) -> Callable[[str, str, str], Path]:
+    """Replace text once in a file of the pack copy; fail loudly if the text is not there."""
+
+    def _edit(file: str, old: str, new: str) -> Path:
+        path = pack_copy / file
+        text = path.read_text(encoding="utf-8")
+        assert old in text, f"{old!r} not in {file}"
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+        return path
+
+    return _edit
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+def line_of(path: Path, needle: str, occurrence: int = 1) -> int:
+    """1-based line number of the n-th line containing `needle`."""
+    seen = 0
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if needle in line:
+            seen += 1
+            if seen == occurrence:
+                return number
+    raise AssertionError(f"{needle!r} not found in {path}")

@@ -1,0 +1,153 @@
+"""The real CLI (typer's CliRunner): assess, questions, --rules, --version, and user errors."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from svadvisor import __version__
+from svadvisor.cli.app import app
+from tests.conftest import EXAMPLES
+
+ALLIANCE = str(EXAMPLES / "plymouth-alliance.yaml")
+
+
+def test_assess_prints_ranking_every_point_margin_and_notes(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["assess", "--answers", ALLIANCE])
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    ranking = out.split("\n\n")[0].splitlines()
+    assert ranking[0] == "Recommended route"
+    assert "1. Alliance contracting" in ranking[1] and "<- recommended" in ranking[1]
+    assert "2. Collaborative commissioning" in ranking[2]
+    assert "[prerequisite not met]" in ranking[4]
+    assert "Why Alliance contracting (recommended, 19 points)" in out
+    assert "Why Collaborative commissioning (runner-up, 17 points)" in out
+    assert "  +3  providers: Several interdependent providers (four or more)" in out
+    assert "source: https://councils.coop/case-study/plymouth-alliance-for-complex-needs" in out
+    assert "Margin: 2 points between Alliance contracting and Collaborative commissioning." in out
+    assert "[MUST] Consider lots, or give reasons" in out
+    assert "- value: What is the estimated whole-life value" in out
+
+
+def test_assess_json_has_the_contract_shape(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["assess", "--answers", ALLIANCE, "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert set(data) >= {"ranking", "margin", "notes", "unanswered", "rule_pack"}
+    assert set(data["rule_pack"]) == {"name", "version", "sha256"}
+    first = data["ranking"][0]
+    assert set(first) >= {"route", "label", "score", "contributions", "eligible", "unmet"}
+    assert set(first["contributions"][0]) >= {"question", "answer", "points", "reason", "source"}
+    for route in data["ranking"]:
+        assert sum(c["points"] for c in route["contributions"]) == route["score"]
+    assert data["margin"] == data["ranking"][0]["score"] - data["ranking"][1]["score"]
+    assert set(data["notes"][0]) >= {"id", "title", "text", "sources"}
+    assert data["unanswered"] == ["value"]
+
+
+def test_assess_json_is_byte_for_byte_deterministic(runner: CliRunner) -> None:
+    first = runner.invoke(app, ["assess", "--answers", ALLIANCE, "--json"]).stdout
+    second = runner.invoke(app, ["assess", "--answers", ALLIANCE, "--json"]).stdout
+    assert first == second
+
+
+def test_questions_json_lists_everything(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["questions", "--json"])
+    assert result.exit_code == 0
+    questions = json.loads(result.stdout)
+    assert len(questions) >= 12
+    ids = [q["id"] for q in questions]
+    assert ids[:3] == ["complexity", "timescale", "market"]
+    complexity = questions[0]
+    assert set(complexity) >= {"id", "text", "help", "type", "answers"}
+    assert {"id": "dont_know", "label": "Don't know"} in complexity["answers"]
+    assert {
+        "id": "complex",
+        "label": "Complex - outcomes cannot be reliably predicted",
+    } in complexity["answers"]
+
+
+def test_questions_text(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["questions"])
+    assert result.exit_code == 0
+    assert "complexity  (choice)" in result.stdout
+    assert "value  (number, GBP)" in result.stdout
+    assert "asked only when:" in result.stdout
+
+
+def test_rules_option_uses_a_council_pack(runner: CliRunner, pack_copy: Path) -> None:
+    path = pack_copy / "routes.yaml"
+    path.write_text(
+        path.read_text().replace(
+            "label: Alliance contracting", "label: Alliance (Anytown wording)"
+        ),
+        encoding="utf-8",
+    )
+    for args in (
+        ["--rules", str(pack_copy), "assess", "--answers", ALLIANCE],
+        ["assess", "--rules", str(pack_copy), "--answers", ALLIANCE],
+    ):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 0, result.output
+        assert "1. Alliance (Anytown wording)" in result.stdout
+
+
+def test_version(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0
+    assert result.stdout.strip() == f"svadvisor {__version__}"
+
+
+def test_bad_answers_file_names_question_and_choices(runner: CliRunner, tmp_path: Path) -> None:
+    answers = tmp_path / "answers.yaml"
+    answers.write_text("complexity: very\nproviders: several\nmarkett: deep\n", encoding="utf-8")
+    result = runner.invoke(app, ["assess", "--answers", str(answers)])
+    assert result.exit_code == 2
+    lines = result.stderr.splitlines()
+    assert lines[0].startswith(f"{answers}:1:13: complexity: 'very' is not an answer")
+    assert "allowed: simple (Simple - the need is well understood and can be specified)" in lines[0]
+    assert lines[1].startswith(
+        f"{answers}:3:1: markett: unknown question 'markett'; did you mean 'market'?"
+    )
+    assert lines[-1] == "Error: 2 answer(s) do not fit the rule pack"
+    assert "Traceback" not in result.output
+
+
+def test_missing_answers_file(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(app, ["assess", "--answers", str(tmp_path / "nope.yaml")])
+    assert result.exit_code == 2
+    assert result.stderr == f"Error: {tmp_path / 'nope.yaml'}: answers file not found\n"
+
+
+def test_answers_file_that_is_not_a_mapping(runner: CliRunner, tmp_path: Path) -> None:
+    answers = tmp_path / "answers.yaml"
+    answers.write_text("- complex\n- long\n", encoding="utf-8")
+    result = runner.invoke(app, ["assess", "--answers", str(answers)])
+    assert result.exit_code == 2
+    assert "answers must be a mapping of question id to answer" in result.stderr
+
+
+def test_python_module_entry_point(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    shutil.copy(ALLIANCE, tmp_path / "a.yaml")
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "svadvisor",
+            "assess",
+            "--answers",
+            str(tmp_path / "a.yaml"),
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert json.loads(done.stdout)["ranking"][0]["route"] == "alliance"

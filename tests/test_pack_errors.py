@@ -1,0 +1,226 @@
+"""A broken rule pack: every problem reported as FILE:LINE:COLUMN: field.path: message."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from svadvisor.cli.app import app
+from svadvisor.errors import RulePackError
+from svadvisor.pack import load_pack
+from tests.conftest import line_of
+
+Edit = Callable[[str, str, str], Path]
+
+
+def problems_of(directory: Path) -> list[str]:
+    with pytest.raises(RulePackError) as info:
+        load_pack(directory)
+    return [str(p) for p in info.value.problems]
+
+
+def test_yaml_syntax_error_names_file_and_line(pack_copy: Path, edit: Edit) -> None:
+    path = edit("notes.yaml", "    strength: must\n", "    strength: [must\n")
+    (problem,) = problems_of(pack_copy)
+    assert problem.startswith(f"{path}:")
+    assert "YAML syntax error" in problem
+
+
+def test_tab_indentation_says_use_spaces(pack_copy: Path, edit: Edit) -> None:
+    path = edit(
+        "routes.yaml", "    label: Competitive procurement", "\tlabel: Competitive procurement"
+    )
+    (problem,) = problems_of(pack_copy)
+    line = line_of(path, "\tlabel")
+    assert problem.startswith(f"{path}:{line}:")
+    assert "indent with spaces, not tabs" in problem
+
+
+def test_unknown_key_lists_allowed_keys(pack_copy: Path, edit: Edit) -> None:
+    path = edit("questions.yaml", "  - id: risk\n", "  - id: risk\n    colour: red\n")
+    (problem,) = problems_of(pack_copy)
+    line = line_of(path, "colour: red")
+    assert problem == (
+        f"{path}:{line}:5: questions[6].colour: unknown key 'colour'; allowed keys: id, text, "
+        "help, type, unit, min, max, answers, bands, ask_when"
+    )
+
+
+def test_wrong_type_names_field_and_value(pack_copy: Path, edit: Edit) -> None:
+    path = edit("questions.yaml", "            points: 3\n", "            points: lots\n")
+    (problem,) = problems_of(pack_copy)
+    line = line_of(path, "points: lots")
+    assert problem.startswith(f"{path}:{line}:21: questions[0].answers[0].scores[0].points: ")
+    assert "'lots'" in problem
+
+
+def test_missing_required_field_points_at_its_parent(pack_copy: Path, edit: Edit) -> None:
+    path = edit(
+        "routes.yaml",
+        "    label: Alliance contracting\n",
+        "",
+    )
+    (problem,) = problems_of(pack_copy)
+    line = line_of(path, "- id: alliance")
+    assert problem == f"{path}:{line}:5: routes[2].label: missing required field"
+
+
+def test_duplicate_answer_id(pack_copy: Path, edit: Edit) -> None:
+    path = edit("questions.yaml", "      - id: complicated\n", "      - id: simple\n")
+    (problem,) = problems_of(pack_copy)
+    line = line_of(path, "- id: simple", occurrence=2)
+    assert problem == f"{path}:{line}:13: questions[0].answers[1].id: duplicate id 'simple'"
+
+
+def test_duplicate_question_id(pack_copy: Path, edit: Edit) -> None:
+    path = edit("questions.yaml", "  - id: timescale\n", "  - id: complexity\n")
+    problems = problems_of(pack_copy)
+    line = line_of(path, "  - id: complexity", occurrence=2)
+    assert problems[0] == f"{path}:{line}:9: questions[1].id: duplicate id 'complexity'"
+    # the rules that named the renamed question are reported in the same run
+    assert any("unknown question 'timescale'" in p for p in problems[1:])
+
+
+def test_score_naming_unknown_route(pack_copy: Path, edit: Edit) -> None:
+    path = edit("questions.yaml", "          - route: alliance\n", "          - route: aliance\n")
+    (problem,) = problems_of(pack_copy)
+    line = line_of(path, "route: aliance")
+    assert problem == (
+        f"{path}:{line}:20: questions[0].answers[2].scores[1].route: unknown route 'aliance'; "
+        "known: alliance, collaborative, commons, competitive"
+    )
+
+
+def test_condition_naming_unknown_question(pack_copy: Path, edit: Edit) -> None:
+    path = edit(
+        "scoring.yaml",
+        "{question: providers, equals: several}",
+        "{question: provders, equals: several}",
+    )
+    (problem,) = problems_of(pack_copy)
+    line = line_of(path, "provders")
+    assert problem.startswith(f"{path}:{line}:22: rules[1].when.all[0].question: ")
+    assert "unknown question 'provders'" in problem
+
+
+def test_condition_naming_unknown_answer(pack_copy: Path, edit: Edit) -> None:
+    path = edit(
+        "scoring.yaml",
+        "{question: complexity, equals: complex}",
+        "{question: complexity, equals: complexx}",
+    )
+    (problem,) = problems_of(pack_copy)
+    line = line_of(path, "complexx")
+    assert problem == (
+        f"{path}:{line}:42: rules[0].when.all[0].equals: 'complexity' has no answer "
+        "'complexx'; its answers: simple, complicated, complex"
+    )
+
+
+def test_prerequisite_naming_unknown_answer(pack_copy: Path, edit: Edit) -> None:
+    path = edit("routes.yaml", "in: [few, several]", "in: [few, many]")
+    (problem,) = problems_of(pack_copy)
+    assert problem.startswith(f"{path}:")
+    assert "routes[2].prerequisites[0].requires.in: 'providers' has no answer 'many'" in problem
+
+
+def test_condition_that_is_not_a_structure(pack_copy: Path, edit: Edit) -> None:
+    path = edit(
+        "notes.yaml", "    when: {question: service_type, equals: health_psr}", "    when: x > 3"
+    )
+    (problem,) = problems_of(pack_copy)
+    line = line_of(path, "when: x > 3")
+    assert problem.startswith(f"{path}:{line}:11: notes[0].when: a condition is a mapping")
+
+
+def test_empty_file(pack_copy: Path) -> None:
+    (pack_copy / "notes.yaml").write_text("", encoding="utf-8")
+    assert problems_of(pack_copy) == [f"{pack_copy / 'notes.yaml'}: file is empty"]
+
+
+def test_non_utf8_file(pack_copy: Path) -> None:
+    path = pack_copy / "routes.yaml"
+    path.write_bytes(path.read_bytes().replace(b"Competitive procurement", b"Comp\xe9titive"))
+    (problem,) = problems_of(pack_copy)
+    assert problem.startswith(f"{path}:")
+    assert "not UTF-8 text (byte 0xe9); save the file as UTF-8" in problem
+
+
+def test_python_tag_is_refused(pack_copy: Path) -> None:
+    (pack_copy / "notes.yaml").write_text(
+        "notes: !!python/object/apply:os.system ['echo hi']\n", encoding="utf-8"
+    )
+    (problem,) = problems_of(pack_copy)
+    assert "tag:yaml.org,2002:python/object/apply:os.system' is not allowed" in problem
+
+
+def test_alias_is_refused(pack_copy: Path) -> None:
+    (pack_copy / "notes.yaml").write_text("a: &x [1, 2]\nnotes: *x\n", encoding="utf-8")
+    (problem,) = problems_of(pack_copy)
+    assert problem.startswith(f"{pack_copy / 'notes.yaml'}:2:8: ")
+    assert "aliases (*name) are not allowed" in problem
+
+
+def test_duplicate_key_is_refused(pack_copy: Path) -> None:
+    (pack_copy / "notes.yaml").write_text("notes: []\nnotes: []\n", encoding="utf-8")
+    (problem,) = problems_of(pack_copy)
+    assert (
+        problem
+        == f"{pack_copy / 'notes.yaml'}:2:1: notes: duplicate key 'notes' (first given on line 1)"
+    )
+
+
+def test_file_that_is_a_folder(pack_copy: Path) -> None:
+    (pack_copy / "notes.yaml").unlink()
+    (pack_copy / "notes.yaml").mkdir()
+    assert problems_of(pack_copy) == [f"{pack_copy / 'notes.yaml'}: is a folder, not a file"]
+
+
+def test_missing_required_file(pack_copy: Path) -> None:
+    (pack_copy / "questions.yaml").unlink()
+    assert problems_of(pack_copy) == [
+        f"{pack_copy / 'questions.yaml'}: missing: a rule pack needs questions.yaml"
+    ]
+
+
+def test_every_problem_is_reported_at_once(pack_copy: Path, edit: Edit) -> None:
+    edit("questions.yaml", "    type: choice\n", "    type: choise\n")
+    edit("notes.yaml", "    strength: must\n", "    strength: always\n")
+    edit("routes.yaml", "    label: Alliance contracting\n", "")
+    problems = problems_of(pack_copy)
+    assert len(problems) == 3
+    assert {Path(p.split(":")[0]).name for p in problems} == {
+        "questions.yaml",
+        "notes.yaml",
+        "routes.yaml",
+    }
+
+
+def test_cli_validate_prints_problems_and_exits_2(
+    runner: CliRunner, pack_copy: Path, edit: Edit
+) -> None:
+    edit("questions.yaml", "      - id: complicated\n", "      - id: simple\n")
+    edit("questions.yaml", "          - route: alliance\n", "          - route: aliance\n")
+    result = runner.invoke(app, ["rules", "validate", str(pack_copy)])
+    assert result.exit_code == 2
+    assert "duplicate id 'simple'" in result.stderr
+    assert "unknown route 'aliance'" in result.stderr
+    assert "Traceback" not in result.output
+    assert (
+        result.stderr.strip().splitlines()[-1] == f"Error: rule pack {pack_copy} has 2 problem(s)"
+    )
+
+
+def test_cli_validate_ok(runner: CliRunner, pack_copy: Path) -> None:
+    result = runner.invoke(app, ["rules", "validate", str(pack_copy)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("OK: svadvisor built-in rule pack")
+
+
+def test_cli_missing_rule_folder(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(app, ["--rules", str(tmp_path / "nope"), "questions"])
+    assert result.exit_code == 2
+    assert f"{tmp_path / 'nope'}: rule pack folder not found" in result.stderr
