@@ -6,11 +6,11 @@ import json
 import shutil
 from pathlib import Path
 
+from tests.conftest import EXAMPLES
 from typer.testing import CliRunner
 
 from svadvisor import __version__
 from svadvisor.cli.app import app
-from tests.conftest import EXAMPLES
 
 ALLIANCE = str(EXAMPLES / "plymouth-alliance.yaml")
 

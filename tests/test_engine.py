@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 import yaml
+from tests.conftest import EXAMPLES, EXPECTED_ROUTE
 
 import svadvisor
 from svadvisor import engine
 from svadvisor.answers import validate_answers
 from svadvisor.errors import AnswersError
 from svadvisor.model import RulePack
-from tests.conftest import EXAMPLES, EXPECTED_ROUTE
 
 TODAY = date(2026, 11, 25)
 

@@ -6,12 +6,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from tests.conftest import line_of
 from typer.testing import CliRunner
 
 from svadvisor.cli.app import app
 from svadvisor.errors import RulePackError
 from svadvisor.pack import load_pack
-from tests.conftest import line_of
 
 Edit = Callable[[str, str, str], Path]
 
