@@ -55,3 +55,12 @@ def test_same_answers_same_output_byte_for_byte(raw: dict[str, Any]) -> None:
     first = engine.assess(PACK, checked, on=TODAY).model_dump_json()
     second = engine.assess(PACK, dict(reversed(list(checked.items()))), on=TODAY).model_dump_json()
     assert first == second
+
+
+@settings(max_examples=300, deadline=None)
+@given(answers_strategy(PACK))
+def test_fast_scorer_agrees_with_the_explained_assessment(raw: dict[str, Any]) -> None:
+    checked = validate_answers(PACK, raw)
+    result = engine.assess(PACK, checked, on=TODAY)
+    fast = engine.Scorer(PACK).ranking(checked)
+    assert fast == [(r.route, r.score) for r in result.ranking]

@@ -23,7 +23,7 @@ from svadvisor.assessment import (
     RulePackInfo,
     Unmet,
 )
-from svadvisor.model import Question, RulePack, Score
+from svadvisor.model import Band, Question, RulePack, Score
 
 STRENGTH_ORDER = {"must": 0, "should": 1, "consider": 2}
 
@@ -99,6 +99,74 @@ def contributions(
                 )
             )
     return by_route
+
+
+class Scorer:
+    """The pack compiled once into plain lookups, for scoring many answer sets fast.
+
+    Batch runs and the "what would change" search score thousands of answer sets; they
+    need totals and the ranking, not the explanation objects `assess` builds. The
+    ranking rule is the same as `assess`'s (property-tested to agree).
+    """
+
+    def __init__(self, pack: RulePack) -> None:
+        self.pack = pack
+        self.route_ids = [r.id for r in pack.routes]
+        self._order = {route: i for i, route in enumerate(self.route_ids)}
+        self._choices: dict[str, dict[str, list[tuple[str, int]]]] = {}
+        self._bands: dict[str, list[tuple[Band, list[tuple[str, int]]]]] = {}
+        self._ask_when: dict[str, cond.ConditionNode] = {}
+        for q in pack.questions:
+            if q.ask_when is not None:
+                self._ask_when[q.id] = q.ask_when
+            if q.type == "number":
+                self._bands[q.id] = [(b, [(s.route, s.points) for s in b.scores]) for b in q.bands]
+            else:
+                self._choices[q.id] = {
+                    a.id: [(s.route, s.points) for s in a.scores] for a in q.answers
+                }
+        self._rules = [(r.when, [(s.route, s.points) for s in r.scores]) for r in pack.rules]
+        self._prerequisites = [(r.id, [p.requires for p in r.prerequisites]) for r in pack.routes]
+
+    def totals(self, answers: Mapping[str, cond.Answer]) -> dict[str, int]:
+        """Each route's score for validated answers."""
+        totals = dict.fromkeys(self.route_ids, 0)
+        for qid, value in answers.items():
+            gate = self._ask_when.get(qid)
+            if gate is not None and gate.evaluate(answers) is False:
+                continue
+            if qid in self._choices:
+                picked = value if isinstance(value, tuple) else (value,)
+                options = self._choices[qid]
+                for answer_id in picked:
+                    for route, points in options.get(answer_id, ()):  # type: ignore[call-overload]
+                        totals[route] += points
+            elif qid in self._bands and isinstance(value, int | float):
+                for band, scores in self._bands[qid]:
+                    if band.contains(value):
+                        for route, points in scores:
+                            totals[route] += points
+                        break
+        for when, scores in self._rules:
+            if when.evaluate(answers) is True:
+                for route, points in scores:
+                    totals[route] += points
+        return totals
+
+    def eligible(self, answers: Mapping[str, cond.Answer]) -> dict[str, bool]:
+        return {
+            route: all(c.evaluate(answers) is not False for c in conditions)
+            for route, conditions in self._prerequisites
+        }
+
+    def ranking(self, answers: Mapping[str, cond.Answer]) -> list[tuple[str, int]]:
+        """(route, score) best first: eligible routes first, then score, then pack order."""
+        totals = self.totals(answers)
+        eligible = self.eligible(answers)
+        ordered = sorted(
+            self.route_ids, key=lambda r: (not eligible[r], -totals[r], self._order[r])
+        )
+        return [(route, totals[route]) for route in ordered]
 
 
 def assess(pack: RulePack, answers: Mapping[str, cond.Answer], *, on: date) -> Assessment:
