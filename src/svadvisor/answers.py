@@ -81,8 +81,36 @@ def _allowed(question: Question) -> str:
     return f"allowed: {options}, or {DONT_KNOW}"
 
 
-def parse_answer(question: Question, value: Any) -> Answer | None:
+def parse_cpv(value: Any, names: Mapping[str, str]) -> tuple[str, ...]:
+    """CPV codes as written in notices (`85000000-9`, `85000000`, `3000000`, a `;` list)
+    -> their 8-digit base codes, each checked against the CPV 2008 vocabulary."""
+    items = value if isinstance(value, list) else re.split(r"[;,\s]+", str(value))
+    codes: list[str] = []
+    for item in items:
+        text = str(item).strip()
+        if not text:
+            continue
+        digits = text.split("-")[0].strip()
+        if not digits.isdigit() or len(digits) > 8:
+            raise AnswerProblem(
+                f"{text!r} is not a CPV code (8 digits, e.g. 85311000 or 85311000-2)"
+            )
+        code = digits.zfill(8)
+        if names and code not in names:
+            raise AnswerProblem(f"{text!r} is not a code in the CPV 2008 vocabulary")
+        if code not in codes:
+            codes.append(code)
+    return tuple(codes)
+
+
+def parse_answer(
+    question: Question, value: Any, cpv_names: Mapping[str, str] | None = None
+) -> Answer | None:
     """One raw value -> the engine's value for it, or None for "don't know"."""
+    if question.type == "cpv":
+        if is_dont_know(value) or value == []:
+            return None
+        return parse_cpv(value, cpv_names or {}) or None
     if question.type == "multi":
         if isinstance(value, str):
             if is_dont_know(value):
@@ -147,7 +175,7 @@ def validate_answers(
             )
             continue
         try:
-            parsed = parse_answer(question, value)
+            parsed = parse_answer(question, value, pack.cpv_names)
         except AnswerProblem as exc:
             problems.append(Problem(str(exc), display, line, column, question.id))
             continue
@@ -177,6 +205,8 @@ def dump_answers(pack: RulePack, answers: Mapping[str, Answer]) -> dict[str, Any
 def describe_answer(question: Question, value: Answer) -> str:
     """The answer in words, as an officer would read it back."""
     if isinstance(value, tuple):
+        if question.type == "cpv":
+            return "; ".join(value)
         labels = [o.label for o in question.answers if o.id in value]
         return "; ".join(labels) if labels else "none of these"
     if isinstance(value, date):

@@ -46,6 +46,17 @@ class RouteResult(_Out):
     contributions: list[Contribution]
 
 
+class AppliedThreshold(_Out):
+    """A threshold value in force on the procurement's start day, and why that value."""
+
+    id: str
+    label: str
+    value: float
+    in_force_from: date | None
+    source: str
+    basis: str
+
+
 class NoteResult(_Out):
     id: str
     title: str
@@ -55,6 +66,53 @@ class NoteResult(_Out):
     checked: date
     review_by: date | None = None
     due_for_review: bool = False
+    thresholds: list[AppliedThreshold] = []
+
+
+class NotHolding(_Out):
+    """A note whose condition holds but which does not hold where the buyer is."""
+
+    id: str
+    title: str
+    why: str
+
+
+class Derived(_Out):
+    """An answer implied by the CPV codes given; the officer's own answer wins if different."""
+
+    question: str
+    answer: str
+    answer_label: str
+    basis: str
+    source: str
+    used: bool
+    officer_answer: str | None = None
+
+
+class PathStep(_Out):
+    question: str
+    text: str
+    answer: str
+    answer_label: str
+
+
+class RegimeOutcome(_Out):
+    id: str
+    title: str
+    text: str
+    source: str
+
+
+class RegimeResult(_Out):
+    """A regime that governs instead of (or beside) the pack's main law, walked step by step."""
+
+    id: str
+    title: str
+    text: str
+    sources: list[str]
+    path: list[PathStep]
+    outcome: RegimeOutcome | None
+    settle_next: str | None
 
 
 class RulePackInfo(_Out):
@@ -71,6 +129,12 @@ class Assessment(_Out):
     not_applicable: list[str]
     answers: dict[str, Any]
     rule_pack: RulePackInfo
+    procurement_date: date
+    procurement_date_basis: str
+    regimes: list[RegimeResult] = []
+    derived: list[Derived] = []
+    notes_not_holding: list[NotHolding] = []
+    thresholds: list[AppliedThreshold] = []
 
     @property
     def winner(self) -> RouteResult:

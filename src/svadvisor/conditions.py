@@ -8,6 +8,7 @@ know" can never fail a prerequisite by accident: Kleene's logic carries the doub
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Annotated, Any
 
@@ -18,6 +19,19 @@ Answer = str | float | int | date | tuple[str, ...]
 
 Truth = bool | None
 """True, False, or None for "unknown because a question it needs is unanswered"."""
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a condition may read besides the answers: the day the procurement starts
+    (its planned start date, else today) and the threshold values in force on that day.
+
+    Without a context, tests on thresholds and dates are unknown.
+    """
+
+    on: date
+    thresholds: Mapping[str, tuple[float, bool]] = field(default_factory=dict)
+    """Threshold id -> (value in force, whether a value equal to it counts as reaching it)."""
 
 
 class _Strict(BaseModel):
@@ -33,6 +47,8 @@ class Leaf(_Strict):
     at_least: float | date | None = None
     at_most: float | date | None = None
     answered: bool | None = None
+    at_least_threshold: str | None = None
+    below_threshold: str | None = None
 
     @model_validator(mode="after")
     def _one_test(self) -> Leaf:
@@ -42,6 +58,8 @@ class Leaf(_Strict):
                 ("equals", self.equals),
                 ("in", self.in_),
                 ("answered", self.answered),
+                ("at_least_threshold", self.at_least_threshold),
+                ("below_threshold", self.below_threshold),
             )
             if value is not None
         ]
@@ -50,16 +68,29 @@ class Leaf(_Strict):
         if len(tests) != 1:
             raise ValueError(
                 "a test on a question needs exactly one of: equals, in, at_least and/or "
-                f"at_most, answered (found {', '.join(tests) or 'none'})"
+                "at_most, at_least_threshold, below_threshold, answered "
+                f"(found {', '.join(tests) or 'none'})"
             )
         return self
 
-    def evaluate(self, answers: Mapping[str, Answer]) -> Truth:
+    @property
+    def threshold(self) -> str | None:
+        return self.at_least_threshold or self.below_threshold
+
+    def evaluate(self, answers: Mapping[str, Answer], context: Context | None = None) -> Truth:
         if self.question not in answers:
             return False if self.answered is True else (True if self.answered is False else None)
         value = answers[self.question]
         if self.answered is not None:
             return self.answered
+        if self.threshold is not None:
+            if context is None or self.threshold not in context.thresholds:
+                return None
+            if not isinstance(value, int | float):
+                return False
+            limit, inclusive = context.thresholds[self.threshold]
+            reached = value >= limit if inclusive else value > limit
+            return reached if self.at_least_threshold else not reached
         if self.equals is not None:
             return self.equals in value if isinstance(value, tuple) else value == self.equals
         if self.in_ is not None:
@@ -83,8 +114,8 @@ class Leaf(_Strict):
 class AllOf(_Strict):
     all: list[Condition] = Field(min_length=1)
 
-    def evaluate(self, answers: Mapping[str, Answer]) -> Truth:
-        results = [c.evaluate(answers) for c in self.all]
+    def evaluate(self, answers: Mapping[str, Answer], context: Context | None = None) -> Truth:
+        results = [c.evaluate(answers, context) for c in self.all]
         if any(r is False for r in results):
             return False
         return None if any(r is None for r in results) else True
@@ -93,8 +124,8 @@ class AllOf(_Strict):
 class AnyOf(_Strict):
     any: list[Condition] = Field(min_length=1)
 
-    def evaluate(self, answers: Mapping[str, Answer]) -> Truth:
-        results = [c.evaluate(answers) for c in self.any]
+    def evaluate(self, answers: Mapping[str, Answer], context: Context | None = None) -> Truth:
+        results = [c.evaluate(answers, context) for c in self.any]
         if any(r is True for r in results):
             return True
         return None if any(r is None for r in results) else False
@@ -103,18 +134,40 @@ class AnyOf(_Strict):
 class Not(_Strict):
     not_: Condition = Field(alias="not")
 
-    def evaluate(self, answers: Mapping[str, Answer]) -> Truth:
-        result = self.not_.evaluate(answers)
+    def evaluate(self, answers: Mapping[str, Answer], context: Context | None = None) -> Truth:
+        result = self.not_.evaluate(answers, context)
         return None if result is None else not result
+
+
+class StartDate(_Strict):
+    """A test on the day the procurement starts (planned start date, else today)."""
+
+    starts_on_or_after: date | None = None
+    starts_before: date | None = None
+
+    @model_validator(mode="after")
+    def _some_test(self) -> StartDate:
+        if self.starts_on_or_after is None and self.starts_before is None:
+            raise ValueError("give starts_on_or_after and/or starts_before")
+        return self
+
+    def evaluate(self, answers: Mapping[str, Answer], context: Context | None = None) -> Truth:
+        if context is None:
+            return None
+        after = self.starts_on_or_after is None or context.on >= self.starts_on_or_after
+        return after and (self.starts_before is None or context.on < self.starts_before)
 
 
 def kind_of(value: Any) -> str | None:
     if isinstance(value, BaseModel):
-        return {Leaf: "question", AllOf: "all", AnyOf: "any", Not: "not"}.get(type(value))
+        kinds = {Leaf: "question", AllOf: "all", AnyOf: "any", Not: "not", StartDate: "starts"}
+        return kinds.get(type(value))
     if isinstance(value, dict):
         for key in ("all", "any", "not", "question"):
             if key in value:
                 return key
+        if "starts_on_or_after" in value or "starts_before" in value:
+            return "starts"
     return None
 
 
@@ -122,13 +175,15 @@ Condition = Annotated[
     Annotated[Leaf, Tag("question")]
     | Annotated[AllOf, Tag("all")]
     | Annotated[AnyOf, Tag("any")]
-    | Annotated[Not, Tag("not")],
+    | Annotated[Not, Tag("not")]
+    | Annotated[StartDate, Tag("starts")],
     Discriminator(
         kind_of,
         custom_error_type="invalid_condition",
         custom_error_message=(
-            "a condition is a mapping with one of: all, any, not, or question "
-            "(with equals, in, at_least, at_most or answered)"
+            "a condition is a mapping with one of: all, any, not, starts_on_or_after, "
+            "starts_before, or question (with equals, in, at_least, at_most, "
+            "at_least_threshold, below_threshold or answered)"
         ),
     ),
 ]
@@ -138,7 +193,7 @@ AllOf.model_rebuild()
 AnyOf.model_rebuild()
 Not.model_rebuild()
 
-ConditionNode = Leaf | AllOf | AnyOf | Not
+ConditionNode = Leaf | AllOf | AnyOf | Not | StartDate
 
 
 def leaves(
@@ -153,8 +208,23 @@ def leaves(
     elif isinstance(condition, AnyOf):
         for i, child in enumerate(condition.any):
             yield from leaves(child, (*path, "any", i))
-    else:
+    elif isinstance(condition, Not):
         yield from leaves(condition.not_, (*path, "not"))
+
+
+def start_date_tests(
+    condition: ConditionNode, path: tuple[str | int, ...] = ()
+) -> Iterator[tuple[str | int, ...]]:
+    """Paths of the tests on the procurement's start date, which need a Context."""
+    if isinstance(condition, StartDate):
+        yield path
+    elif isinstance(condition, AllOf | AnyOf):
+        key = "all" if isinstance(condition, AllOf) else "any"
+        children = condition.all if isinstance(condition, AllOf) else condition.any
+        for i, child in enumerate(children):
+            yield from start_date_tests(child, (*path, key, i))
+    elif isinstance(condition, Not):
+        yield from start_date_tests(condition.not_, (*path, "not"))
 
 
 def questions_named(condition: ConditionNode) -> list[str]:

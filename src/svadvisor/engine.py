@@ -14,11 +14,15 @@ from datetime import date
 from typing import Literal
 
 from svadvisor import conditions as cond
+from svadvisor import cpv, regimes, thresholds
 from svadvisor.answers import describe_answer, dump_answers
 from svadvisor.assessment import (
+    AppliedThreshold,
     Assessment,
     Contribution,
+    Derived,
     NoteResult,
+    NotHolding,
     RouteResult,
     RulePackInfo,
     Unmet,
@@ -130,6 +134,7 @@ class Scorer:
 
     def totals(self, answers: Mapping[str, cond.Answer]) -> dict[str, int]:
         """Each route's score for validated answers."""
+        answers = self._effective(answers)
         totals = dict.fromkeys(self.route_ids, 0)
         for qid, value in answers.items():
             gate = self._ask_when.get(qid)
@@ -153,7 +158,14 @@ class Scorer:
                     totals[route] += points
         return totals
 
+    def _effective(self, answers: Mapping[str, cond.Answer]) -> Mapping[str, cond.Answer]:
+        """Fill in what CPV codes imply, as `assess` does."""
+        if self.pack.meta.cpv is None or self.pack.meta.cpv.question not in answers:
+            return answers
+        return cpv.derive(self.pack, answers)[0]
+
     def eligible(self, answers: Mapping[str, cond.Answer]) -> dict[str, bool]:
+        answers = self._effective(answers)
         return {
             route: all(c.evaluate(answers) is not False for c in conditions)
             for route, conditions in self._prerequisites
@@ -170,20 +182,29 @@ class Scorer:
 
 
 def assess(pack: RulePack, answers: Mapping[str, cond.Answer], *, on: date) -> Assessment:
-    """Rank the pack's routes for validated answers; `on` is the day notes are reviewed against."""
-    scored = contributions(pack, answers)
+    """Rank the pack's routes for validated answers.
+
+    `on` is today: notes are reviewed against it, and thresholds are chosen for it
+    unless the answers give a planned start date.
+    """
+    effective, derived = cpv.derive(pack, answers)
+    day, basis = thresholds.procurement_day(pack, effective, on)
+    context = thresholds.context(pack, day)
+    in_force = thresholds.applied(pack, day, basis)
+
+    scored = contributions(pack, effective)
     results: list[RouteResult] = []
     for route in pack.routes:
         unmet: list[Unmet] = []
         to_settle: list[str] = []
         for prerequisite in route.prerequisites:
-            holds = prerequisite.requires.evaluate(answers)
+            holds = prerequisite.requires.evaluate(effective)
             if holds is False:
                 unmet.append(
                     Unmet(id=prerequisite.id, text=prerequisite.unmet, source=prerequisite.source)
                 )
             elif holds is None:
-                for q in cond.unknown_questions(prerequisite.requires, answers):
+                for q in cond.unknown_questions(prerequisite.requires, effective):
                     if q not in to_settle:
                         to_settle.append(q)
         points = scored[route.id]
@@ -201,34 +222,103 @@ def assess(pack: RulePack, answers: Mapping[str, cond.Answer], *, on: date) -> A
     order = {r.id: i for i, r in enumerate(pack.routes)}
     ranking = sorted(results, key=lambda r: (not r.eligible, -r.score, order[r.route]))
 
-    states = {q.id: question_state(q, answers) for q in pack.questions}
+    notes, not_holding = applicable_notes(pack, effective, context, in_force, on=on)
+    notes = [*_cpv_disagreements(pack, derived), *notes]
+    states = {q.id: question_state(q, effective) for q in pack.questions}
     return Assessment(
         ranking=ranking,
         margin=ranking[0].score - ranking[1].score,
-        notes=applicable_notes(pack, answers, on=on),
-        unanswered=[q.id for q in pack.questions if q.id not in answers and states[q.id] == "ask"],
+        notes=notes,
+        unanswered=[
+            q.id for q in pack.questions if q.id not in effective and states[q.id] == "ask"
+        ],
         not_applicable=[q.id for q in pack.questions if states[q.id] == "skip"],
         answers=dump_answers(pack, answers),
         rule_pack=RulePackInfo(name=pack.meta.name, version=pack.meta.version, sha256=pack.sha256),
+        procurement_date=day,
+        procurement_date_basis=basis,
+        regimes=regimes.walk(pack, effective, context),
+        derived=derived,
+        notes_not_holding=not_holding,
+        thresholds=in_force,
     )
 
 
 def applicable_notes(
-    pack: RulePack, answers: Mapping[str, cond.Answer], *, on: date
-) -> list[NoteResult]:
-    """Notes whose condition holds, strongest first, then in pack order."""
-    found = [
-        NoteResult(
-            id=note.id,
-            title=note.title,
-            text=note.text,
-            sources=list(note.sources),
-            strength=note.strength,
-            checked=note.checked,
-            review_by=note.review_by,
-            due_for_review=note.review_by is not None and note.review_by < on,
+    pack: RulePack,
+    answers: Mapping[str, cond.Answer],
+    context: cond.Context,
+    in_force: list[AppliedThreshold],
+    *,
+    on: date,
+) -> tuple[list[NoteResult], list[NotHolding]]:
+    """Notes whose condition holds, strongest first, then in pack order; and those whose
+    condition holds but which do not hold where the buyer is."""
+    by_id = {t.id: t for t in in_force}
+    place, home = _jurisdiction(pack, answers)
+    found: list[NoteResult] = []
+    not_holding: list[NotHolding] = []
+    for note in pack.notes:
+        if note.when is not None and note.when.evaluate(answers, context) is not True:
+            continue
+        holds_in = note.jurisdictions or home
+        if place is not None and holds_in and place not in holds_in:
+            question = pack.question(pack.meta.jurisdiction.question)  # type: ignore[union-attr]
+            where = describe_answer(question, place) if question else place
+            not_holding.append(
+                NotHolding(
+                    id=note.id,
+                    title=note.title,
+                    why=f"holds in {', '.join(holds_in)}, not where the buyer is ({where})",
+                )
+            )
+            continue
+        used = {t: by_id[t] for t in dict.fromkeys(thresholds.named_in(note.when)) if t in by_id}
+        found.append(
+            NoteResult(
+                id=note.id,
+                title=note.title,
+                text=thresholds.fill(note.text, by_id),
+                sources=list(note.sources),
+                strength=note.strength,
+                checked=note.checked,
+                review_by=note.review_by,
+                due_for_review=note.review_by < on,
+                thresholds=list(used.values()),
+            )
         )
-        for note in pack.notes
-        if note.when.evaluate(answers) is True
-    ]
-    return sorted(found, key=lambda n: STRENGTH_ORDER[n.strength])
+    return sorted(found, key=lambda n: STRENGTH_ORDER[n.strength]), not_holding
+
+
+def _jurisdiction(
+    pack: RulePack, answers: Mapping[str, cond.Answer]
+) -> tuple[str | None, list[str]]:
+    config = pack.meta.jurisdiction
+    if config is None:
+        return None, []
+    place = answers.get(config.question)
+    return (place if isinstance(place, str) else None), list(config.home)
+
+
+def _cpv_disagreements(pack: RulePack, derived: list[Derived]) -> list[NoteResult]:
+    """A note for each answer the officer gave that differs from what the CPV codes imply."""
+    out = []
+    for item in derived:
+        if item.used or item.officer_answer in (None, item.answer):
+            continue
+        question = pack.question(item.question)
+        given = describe_answer(question, item.officer_answer) if question else item.officer_answer
+        out.append(
+            NoteResult(
+                id=f"cpv_differs_{item.question}",
+                title=f"Your answer to {item.question!r} differs from what the CPV codes imply",
+                text=(
+                    f"{item.basis}, which implies '{item.answer_label}'. Your answer "
+                    f"'{given}' is used; check which is right before relying on the advice."
+                ),
+                sources=[item.source],
+                strength="should",
+                checked=pack.meta.effective,
+            )
+        )
+    return out

@@ -16,7 +16,7 @@ from svadvisor.conditions import Condition
 DONT_KNOW = "dont_know"
 """The answer every question accepts; it scores nothing and is listed as unanswered."""
 
-QUESTION_TYPES = ("choice", "multi", "yesno", "number", "date")
+QUESTION_TYPES = ("choice", "multi", "yesno", "number", "date", "cpv")
 
 
 def _is_url(value: str) -> str:
@@ -39,6 +39,40 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
+class Jurisdiction(_Model):
+    """Which question says where the buyer is, and where the pack's notes hold by default."""
+
+    question: Id
+    home: list[Id] = Field(min_length=1)
+
+
+class CpvDerivation(_Model):
+    """An answer that a CPV code on an official list implies."""
+
+    question: Id
+    answer: Id
+
+
+class CpvList(_Model):
+    """An official list of CPV codes (a CSV with a `cpv_code` column), and what it implies."""
+
+    id: Id
+    file: Text
+    title: Text
+    source: Url
+    only_where: dict[str, str] = {}
+    derive: CpvDerivation
+
+
+class CpvConfig(_Model):
+    """`pack.yaml` `cpv:` the CPV question, the vocabulary that names codes, and the lists."""
+
+    question: Id
+    vocabulary: Text
+    vocabulary_source: Url
+    lists: list[CpvList] = []
+
+
 class PackMeta(_Model):
     """`pack.yaml`: who wrote the pack, which version, and from when it applies."""
 
@@ -47,6 +81,9 @@ class PackMeta(_Model):
     effective: date
     description: str = ""
     scope: str = ""
+    start_date_question: Id | None = None
+    jurisdiction: Jurisdiction | None = None
+    cpv: CpvConfig | None = None
 
 
 class Prerequisite(_Model):
@@ -58,12 +95,31 @@ class Prerequisite(_Model):
     source: Url
 
 
+class Sourced(_Model):
+    """One statement and the public source behind it."""
+
+    text: Text
+    source: Url
+
+
+class Guide(_Model):
+    """A plain-English guide to a route, for officers new to it; every line sourced."""
+
+    what: list[Sourced] = Field(min_length=1)
+    fits_when: list[Sourced] = Field(min_length=1)
+    not_when: list[Sourced] = Field(min_length=1)
+    vehicles: list[Sourced] = Field(min_length=1)
+    steps: list[Sourced] = Field(min_length=1)
+    pitfalls: list[Sourced] = Field(min_length=1)
+
+
 class Route(_Model):
     id: Id
     label: Text
     summary: Text
     source: Url
     prerequisites: list[Prerequisite] = []
+    guide: Guide | None = None
 
 
 class Score(_Model):
@@ -101,7 +157,7 @@ class Question(_Model):
     id: Id
     text: Text
     help: str = ""
-    type: Literal["choice", "multi", "yesno", "number", "date"]
+    type: Literal["choice", "multi", "yesno", "number", "date", "cpv"]
     unit: Literal["GBP", "years"] | None = None
     min: float | None = None
     max: float | None = None
@@ -129,16 +185,75 @@ class Rule(_Model):
 
 
 class Note(_Model):
-    """A legal or practical note, shown when its condition holds."""
+    """A legal or practical note, shown when its condition holds (always, without `when`).
+
+    `jurisdictions` lists where the note holds (answers of the pack's jurisdiction
+    question); by default, the pack's home jurisdictions.
+    """
 
     id: Id
     title: Text
     text: Text
-    when: Condition
-    strength: Literal["must", "should", "consider"] = "consider"
+    when: Condition | None = None
+    strength: Literal["must", "should", "consider"]
     sources: list[Url] = Field(min_length=1)
     checked: date
-    review_by: date | None = None
+    review_by: date
+    jurisdictions: list[Id] | None = None
+
+
+class ThresholdValue(_Model):
+    """A value and the day from which it applies (the first value may have no start day)."""
+
+    value: float = Field(ge=0)
+    from_: date | None = Field(default=None, alias="from")
+    source: Url
+
+
+class Threshold(_Model):
+    """A money threshold whose value changes over time: dated data, never a constant."""
+
+    id: Id
+    label: Text
+    values: list[ThresholdValue] = Field(min_length=1)
+    inclusive: bool = True
+    checked: date
+    review_by: date
+    jurisdictions: list[Id] | None = None
+
+    def in_force(self, on: date) -> ThresholdValue:
+        """The value that applies on a day: the latest one whose start is not after it."""
+        current = self.values[0]
+        for candidate in self.values:
+            if candidate.from_ is None or candidate.from_ <= on:
+                current = candidate
+        return current
+
+
+class Outcome(_Model):
+    id: Id
+    title: Text
+    when: Condition
+    text: Text
+    source: Url
+
+
+class Regime(_Model):
+    """A legal regime that takes over when its condition holds, and its decision path.
+
+    `path` lists the questions of the official decision path in order; `outcomes` are
+    tried in order and the first whose condition holds is the answer.
+    """
+
+    id: Id
+    title: Text
+    applies_when: Condition
+    text: Text
+    sources: list[Url] = Field(min_length=1)
+    checked: date
+    review_by: date
+    path: list[Id] = []
+    outcomes: list[Outcome] = []
 
 
 class PackMetaFile(_Model):
@@ -161,6 +276,14 @@ class NotesFile(_Model):
     notes: list[Note] = []
 
 
+class ThresholdsFile(_Model):
+    thresholds: list[Threshold] = []
+
+
+class RegimesFile(_Model):
+    regimes: list[Regime] = []
+
+
 class RulePack(_Model):
     """A validated rule pack, ready for the engine."""
 
@@ -169,6 +292,10 @@ class RulePack(_Model):
     questions: list[Question]
     rules: list[Rule] = []
     notes: list[Note] = []
+    thresholds: list[Threshold] = []
+    regimes: list[Regime] = []
+    cpv_names: dict[str, str] = {}
+    cpv_lists: dict[str, frozenset[str]] = {}
     sha256: str = ""
     source: str = "<memory>"
 

@@ -9,6 +9,7 @@ one go.
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import itertools
 import typing
@@ -28,12 +29,15 @@ from svadvisor.model import (
     DONT_KNOW,
     AnswerOption,
     NotesFile,
+    PackMeta,
     PackMetaFile,
     Question,
     QuestionsFile,
+    RegimesFile,
     RoutesFile,
     RulePack,
     RulesFile,
+    ThresholdsFile,
 )
 from svadvisor.yamlfile import PathKey, YamlDocument, YamlProblem, load_yaml_file
 
@@ -43,6 +47,8 @@ PACK_FILES: dict[str, tuple[type[BaseModel], bool]] = {
     "questions.yaml": (QuestionsFile, True),
     "scoring.yaml": (RulesFile, False),
     "notes.yaml": (NotesFile, False),
+    "thresholds.yaml": (ThresholdsFile, False),
+    "regimes.yaml": (RegimesFile, False),
 }
 """Each file of a pack, its schema, and whether the pack needs it."""
 
@@ -127,19 +133,95 @@ def _load(directory: Path) -> RulePack:
     ]
     rules = typing.cast(RulesFile, parsed.get("scoring.yaml", RulesFile())).rules
     notes = typing.cast(NotesFile, parsed.get("notes.yaml", NotesFile())).notes
+    thresholds = typing.cast(ThresholdsFile, parsed.get("thresholds.yaml", ThresholdsFile()))
+    regimes = typing.cast(RegimesFile, parsed.get("regimes.yaml", RegimesFile())).regimes
+    cpv_names, cpv_lists = _load_cpv(directory, meta, docs["pack.yaml"], problems)
     pack = RulePack(
         meta=meta,
         routes=routes,
         questions=questions,
         rules=rules,
         notes=notes,
+        thresholds=thresholds.thresholds,
+        regimes=regimes,
+        cpv_names=cpv_names,
+        cpv_lists=cpv_lists,
         sha256=pack_sha256(directory),
         source=str(directory),
     )
-    problems = list(check_references(pack, docs))
+    problems.extend(check_references(pack, docs))
     if problems:
         raise RulePackError(problems, f"rule pack {directory} has {len(problems)} problem(s)")
     return pack
+
+
+def _load_cpv(
+    directory: Path, meta: PackMeta, doc: YamlDocument, problems: list[Problem]
+) -> tuple[dict[str, str], dict[str, frozenset[str]]]:
+    """Read the CPV vocabulary and lists the pack names; codes are compared on 8 digits."""
+    if meta.cpv is None:
+        return {}, {}
+    base: PathKey = ("pack", "cpv")
+    names: dict[str, str] = {}
+    for row in _csv_rows(
+        directory,
+        meta.cpv.vocabulary,
+        ("code", "description"),
+        doc,
+        (*base, "vocabulary"),
+        problems,
+    ):
+        names[normalise_cpv(row["code"]) or row["code"]] = row["description"]
+    lists: dict[str, frozenset[str]] = {}
+    for i, cpv_list in enumerate(meta.cpv.lists):
+        path = (*base, "lists", i, "file")
+        codes = set()
+        for row in _csv_rows(directory, cpv_list.file, ("cpv_code",), doc, path, problems):
+            if all(row.get(k) == v for k, v in cpv_list.only_where.items()):
+                code = normalise_cpv(row["cpv_code"])
+                if code is None:
+                    problems.append(
+                        doc.problem(path, f"{cpv_list.file}: bad CPV code {row['cpv_code']!r}")
+                    )
+                else:
+                    codes.add(code)
+        lists[cpv_list.id] = frozenset(codes)
+    return names, lists
+
+
+def _csv_rows(
+    directory: Path,
+    name: str,
+    needed: tuple[str, ...],
+    doc: YamlDocument,
+    path: PathKey,
+    problems: list[Problem],
+) -> list[dict[str, str]]:
+    file = directory / name
+    if not file.is_file():
+        problems.append(doc.problem(path, f"file not found: {file}"))
+        return []
+    try:
+        with file.open(encoding="utf-8-sig", newline="") as handle:
+            reader = csv.DictReader(handle)
+            missing = [c for c in needed if c not in (reader.fieldnames or [])]
+            if missing:
+                problems.append(
+                    doc.problem(path, f"{file}: missing column(s) {', '.join(missing)}")
+                )
+                return []
+            return list(reader)
+    except (UnicodeDecodeError, csv.Error) as exc:
+        problems.append(doc.problem(path, f"{file}: not a readable UTF-8 CSV file ({exc})"))
+        return []
+
+
+def normalise_cpv(code: str) -> str | None:
+    """`85000000-9`, `85000000` or `3000000` -> the 8-digit base code; None if not a code."""
+    digits = code.strip().split("-")[0].strip()
+    if not digits.isdigit() or len(digits) > 8:
+        return None
+    return digits.zfill(8)
 
 
 def _with_defaults(question: Question) -> Question:
@@ -230,7 +312,13 @@ def _model_for(annotation: Any, node: Any) -> type[BaseModel] | None:
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return annotation
     if annotation == cond.Condition:
-        kinds = {"question": cond.Leaf, "all": cond.AllOf, "any": cond.AnyOf, "not": cond.Not}
+        kinds = {
+            "question": cond.Leaf,
+            "all": cond.AllOf,
+            "any": cond.AnyOf,
+            "not": cond.Not,
+            "starts": cond.StartDate,
+        }
         return kinds.get(cond.kind_of(node) or "")
     for arg in typing.get_args(annotation):
         found = _model_for(arg, node)
@@ -317,11 +405,138 @@ def check_references(pack: RulePack, docs: dict[str, YamlDocument]) -> Iterator[
                     _unknown("route", s.route, route_ids),
                 )
 
+    thresholds = {t.id: t for t in pack.thresholds}
+    places = _jurisdictions(pack)
     for ni, note in enumerate(pack.notes):
-        yield from _check_condition(note.when, "notes.yaml", ("notes", ni, "when"), questions, at)
-        if note.review_by is not None and note.review_by < note.checked:
+        if note.when is not None:
+            yield from _check_condition(
+                note.when, "notes.yaml", ("notes", ni, "when"), questions, at, thresholds
+            )
+        if note.review_by < note.checked:
+            yield at("notes.yaml", ("notes", ni, "review_by"), "review_by is before checked")
+        yield from _check_places(note.jurisdictions, places, "notes.yaml", ("notes", ni), at)
+
+    yield from _duplicates("thresholds.yaml", ("thresholds",), list(thresholds), at)
+    for ti, threshold in enumerate(pack.thresholds):
+        base = ("thresholds", ti)
+        starts = [v.from_ for v in threshold.values]
+        for vi, start in enumerate(starts):
+            if start is None and vi > 0:
+                yield at(
+                    "thresholds.yaml", (*base, "values", vi), "only the first value may omit 'from'"
+                )
+            earlier = [d for d in starts[:vi] if d is not None]
+            if start is not None and earlier and start <= max(earlier):
+                yield at(
+                    "thresholds.yaml",
+                    (*base, "values", vi, "from"),
+                    "values must be in date order, each starting after the one before",
+                )
+        yield from _check_places(threshold.jurisdictions, places, "thresholds.yaml", base, at)
+
+    yield from _duplicates("regimes.yaml", ("regimes",), [r.id for r in pack.regimes], at)
+    for gi, regime in enumerate(pack.regimes):
+        base = ("regimes", gi)
+        yield from _check_condition(
+            regime.applies_when, "regimes.yaml", (*base, "applies_when"), questions, at, thresholds
+        )
+        for pi, question_id in enumerate(regime.path):
+            if question_id not in questions:
+                yield at(
+                    "regimes.yaml",
+                    (*base, "path", pi),
+                    _unknown("question", question_id, questions),
+                )
+        yield from _duplicates(
+            "regimes.yaml", (*base, "outcomes"), [o.id for o in regime.outcomes], at
+        )
+        for oi, outcome in enumerate(regime.outcomes):
+            yield from _check_condition(
+                outcome.when,
+                "regimes.yaml",
+                (*base, "outcomes", oi, "when"),
+                questions,
+                at,
+                thresholds,
+            )
+
+    yield from _check_meta(pack, questions, at)
+
+
+def _jurisdictions(pack: RulePack) -> list[str] | None:
+    if pack.meta.jurisdiction is None:
+        return None
+    question = pack.question(pack.meta.jurisdiction.question)
+    return question.choice_ids if question else []
+
+
+def _check_places(
+    listed: list[str] | None, places: list[str] | None, file: str, base: PathKey, at: Any
+) -> Iterator[Problem]:
+    if listed is None:
+        return
+    if places is None:
+        yield at(file, (*base, "jurisdictions"), "set pack.jurisdiction in pack.yaml first")
+        return
+    for i, place in enumerate(listed):
+        if place not in places:
+            yield at(file, (*base, "jurisdictions", i), _unknown("jurisdiction", place, places))
+
+
+def _check_meta(pack: RulePack, questions: dict[str, Question], at: Any) -> Iterator[Problem]:
+    """pack.yaml names questions (start date, jurisdiction, CPV): they must exist and fit."""
+    meta = pack.meta
+    wanted = [
+        ("start_date_question", meta.start_date_question, ("date",)),
+        ("jurisdiction", meta.jurisdiction.question if meta.jurisdiction else None, ("choice",)),
+        ("cpv", meta.cpv.question if meta.cpv else None, ("cpv",)),
+    ]
+    for key, question_id, types in wanted:
+        if question_id is None:
+            continue
+        path = ("pack", key) if key == "start_date_question" else ("pack", key, "question")
+        q = questions.get(question_id)
+        if q is None:
+            yield at("pack.yaml", path, _unknown("question", question_id, questions))
+        elif q.type not in types:
+            yield at("pack.yaml", path, f"{question_id!r} must be a {' or '.join(types)} question")
+    if meta.jurisdiction is not None:
+        yield from _check_home(pack, at)
+    if meta.cpv is not None:
+        for li, cpv_list in enumerate(meta.cpv.lists):
+            derive = cpv_list.derive
+            q = questions.get(derive.question)
+            path = ("pack", "cpv", "lists", li, "derive")
+            if q is None:
+                yield at(
+                    "pack.yaml",
+                    (*path, "question"),
+                    _unknown("question", derive.question, questions),
+                )
+            elif derive.answer not in q.choice_ids:
+                yield at(
+                    "pack.yaml",
+                    (*path, "answer"),
+                    _no_answer(q, derive.answer),
+                )
+    for qi, q in enumerate(pack.questions):
+        if q.type == "cpv" and meta.cpv is None:
             yield at(
-                "notes.yaml", ("notes", ni, "review_by"), "review_by is before the checked date"
+                "questions.yaml",
+                ("questions", qi, "type"),
+                "a cpv question needs pack.cpv in pack.yaml",
+            )
+
+
+def _check_home(pack: RulePack, at: Any) -> Iterator[Problem]:
+    assert pack.meta.jurisdiction is not None
+    places = _jurisdictions(pack) or []
+    for i, place in enumerate(pack.meta.jurisdiction.home):
+        if places and place not in places:
+            yield at(
+                "pack.yaml",
+                ("pack", "jurisdiction", "home", i),
+                _unknown("jurisdiction", place, places),
             )
 
 
@@ -332,6 +547,12 @@ def _duplicates(file: str, base: PathKey, ids: list[str], at: Any) -> Iterator[P
         if counts[item] > 1 and item in seen:
             yield at(file, (*base, i, "id"), f"duplicate id {item!r}")
         seen.add(item)
+
+
+def _no_answer(question: Question, answer: str) -> str:
+    return (
+        f"{question.id!r} has no answer {answer!r}; its answers: {', '.join(question.choice_ids)}"
+    )
 
 
 def _unknown(kind: str, name: str, known: Iterable[str]) -> str:
@@ -380,12 +601,29 @@ def _check_condition(
     base: PathKey,
     questions: dict[str, Question],
     at: Any,
+    thresholds: dict[str, Any] | None = None,
 ) -> Iterator[Problem]:
+    if thresholds is None:
+        for date_path in cond.start_date_tests(condition):
+            yield at(
+                file, (*base, *date_path), "start date tests are allowed in notes and regimes only"
+            )
     for leaf_path, leaf in cond.leaves(condition):
         path = (*base, *leaf_path)
         q = questions.get(leaf.question)
         if q is None:
             yield at(file, (*path, "question"), _unknown("question", leaf.question, questions))
+            continue
+        if leaf.threshold is not None:
+            key = "at_least_threshold" if leaf.at_least_threshold else "below_threshold"
+            if thresholds is None:
+                yield at(
+                    file, (*path, key), "threshold tests are allowed in notes and regimes only"
+                )
+            elif leaf.threshold not in thresholds:
+                yield at(file, (*path, key), _unknown("threshold", leaf.threshold, thresholds))
+            if q.type != "number":
+                yield at(file, path, f"{q.id!r} is a {q.type} question: thresholds compare numbers")
             continue
         ids = leaf.answer_ids()
         if ids and q.type in ("number", "date"):
@@ -394,12 +632,7 @@ def _check_condition(
             for answer in ids:
                 if answer not in q.choice_ids:
                     key = "equals" if leaf.equals is not None else "in"
-                    known = ", ".join(q.choice_ids)
-                    yield at(
-                        file,
-                        (*path, key),
-                        f"{q.id!r} has no answer {answer!r}; its answers: {known}",
-                    )
+                    yield at(file, (*path, key), _no_answer(q, answer))
         bounds = [b for b in (leaf.at_least, leaf.at_most) if b is not None]
         if bounds and q.type not in ("number", "date"):
             yield at(file, path, f"{q.id!r} is a {q.type} question: use equals / in")

@@ -1,0 +1,75 @@
+"""Which threshold values apply: dated data, chosen by the procurement's start day.
+
+The Procurement Act's thresholds change (SI 2025/1200 reset them from 1 Jan 2026), so a
+pack keeps every value with the day it applies from, and an assessment uses the values
+in force on the planned start date the officer gives, else today.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from datetime import date
+
+from svadvisor import conditions as cond
+from svadvisor.assessment import AppliedThreshold
+from svadvisor.model import RulePack
+
+
+def procurement_day(
+    pack: RulePack, answers: Mapping[str, cond.Answer], today: date
+) -> tuple[date, str]:
+    """The day thresholds are chosen for, and a phrase saying why that day."""
+    question = pack.meta.start_date_question
+    planned = answers.get(question) if question else None
+    if isinstance(planned, date):
+        return planned, f"the planned start date, {planned.isoformat()}"
+    return today, f"today, {today.isoformat()} (no planned start date given)"
+
+
+def context(pack: RulePack, day: date) -> cond.Context:
+    return cond.Context(
+        on=day,
+        thresholds={t.id: (t.in_force(day).value, t.inclusive) for t in pack.thresholds},
+    )
+
+
+def applied(pack: RulePack, day: date, basis: str) -> list[AppliedThreshold]:
+    """Every threshold of the pack, with the value in force on `day`."""
+    out = []
+    for threshold in pack.thresholds:
+        value = threshold.in_force(day)
+        since = f"in force from {value.from_.isoformat()}" if value.from_ else "the value before"
+        later = [v.from_ for v in threshold.values if v.from_ and v.from_ > day]
+        if not value.from_ and later:
+            since = f"the value before {min(later).isoformat()}"
+        out.append(
+            AppliedThreshold(
+                id=threshold.id,
+                label=threshold.label,
+                value=value.value,
+                in_force_from=value.from_,
+                source=value.source,
+                basis=f"{since}; chosen for {basis}",
+            )
+        )
+    return out
+
+
+def named_in(condition: cond.ConditionNode | None) -> Iterator[str]:
+    """Threshold ids a condition compares against."""
+    if condition is None:
+        return
+    for _, leaf in cond.leaves(condition):
+        if leaf.threshold is not None:
+            yield leaf.threshold
+
+
+def money(value: float) -> str:
+    return f"£{value:,.0f}" if float(value).is_integer() else f"£{value:,.2f}"
+
+
+def fill(text: str, values: Mapping[str, AppliedThreshold]) -> str:
+    """Replace `{threshold:ID}` in a note's text with the value in force."""
+    for threshold_id, threshold in values.items():
+        text = text.replace(f"{{threshold:{threshold_id}}}", money(threshold.value))
+    return text
