@@ -46,7 +46,14 @@ def test_assess_json_has_the_contract_shape(runner: CliRunner) -> None:
         assert sum(c["points"] for c in route["contributions"]) == route["score"]
     assert data["margin"] == data["ranking"][0]["score"] - data["ranking"][1]["score"]
     assert set(data["notes"][0]) >= {"id", "title", "text", "sources"}
-    assert data["unanswered"] == ["value"]
+    assert data["unanswered"] == [
+        "cpv",
+        "mutual_reservable",
+        "value",
+        "programme",
+        "start_date",
+        "buyer_nation",
+    ]
 
 
 def test_assess_json_is_byte_for_byte_deterministic(runner: CliRunner) -> None:

@@ -112,14 +112,19 @@ def test_ties_keep_pack_order(pack: RulePack) -> None:
 def test_notes_apply_by_condition_strongest_first(pack: RulePack) -> None:
     answers = {"service_type": "health_psr", "counterparty": "public_body"}
     result = svadvisor.assess(answers, pack, on=TODAY)
-    assert [n.id for n in result.notes] == ["psr_governs", "schedule2_exempt"]
+    assert [n.id for n in result.notes] == [
+        "psr_frameworks",
+        "psr_key_criteria",
+        "schedule2_exempt",
+    ]
+    assert [n.strength for n in result.notes] == ["must", "should", "should"]
     assert all(n.sources for n in result.notes)
 
 
 def test_note_past_review_date_is_shown_and_marked(pack: RulePack) -> None:
     answers = {"service_type": "health_psr"}
     later = svadvisor.assess(answers, pack, on=date(2030, 1, 1))
-    assert later.notes[0].id == "psr_governs" and later.notes[0].due_for_review
+    assert later.notes[0].id == "psr_frameworks" and later.notes[0].due_for_review
     assert not svadvisor.assess(answers, pack, on=TODAY).notes[0].due_for_review
 
 

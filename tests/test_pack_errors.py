@@ -70,9 +70,11 @@ def test_missing_required_field_points_at_its_parent(pack_copy: Path, edit: Edit
 
 def test_duplicate_answer_id(pack_copy: Path, edit: Edit) -> None:
     path = edit("questions.yaml", "      - id: complicated\n", "      - id: simple\n")
-    (problem,) = problems_of(pack_copy)
+    problems = problems_of(pack_copy)
     line = line_of(path, "- id: simple", occurrence=2)
-    assert problem == f"{path}:{line}:13: questions[0].answers[1].id: duplicate id 'simple'"
+    assert problems[0] == f"{path}:{line}:13: questions[0].answers[1].id: duplicate id 'simple'"
+    # a note that named the renamed answer is reported in the same run
+    assert any("'complexity' has no answer 'complicated'" in p for p in problems[1:])
 
 
 def test_duplicate_question_id(pack_copy: Path, edit: Edit) -> None:
@@ -210,7 +212,7 @@ def test_cli_validate_prints_problems_and_exits_2(
     assert "unknown route 'aliance'" in result.stderr
     assert "Traceback" not in result.output
     assert (
-        result.stderr.strip().splitlines()[-1] == f"Error: rule pack {pack_copy} has 2 problem(s)"
+        result.stderr.strip().splitlines()[-1] == f"Error: rule pack {pack_copy} has 3 problem(s)"
     )
 
 

@@ -27,6 +27,10 @@ def answer_for(question: Question) -> st.SearchStrategy[Any]:
         low = question.min if question.min is not None else -1e9
         high = question.max if question.max is not None else 1e10
         return st.one_of(dont_know, st.integers(int(low), int(high)))
+    if question.type == "cpv":
+        codes = sorted(PACK.cpv_names)
+        listed = sorted(set().union(*PACK.cpv_lists.values()))
+        return st.lists(st.sampled_from(codes) | st.sampled_from(listed), max_size=3)
     return st.one_of(dont_know, st.dates().map(date.isoformat))
 
 
