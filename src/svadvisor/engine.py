@@ -223,7 +223,9 @@ def assess(pack: RulePack, answers: Mapping[str, cond.Answer], *, on: date) -> A
     ranking = sorted(results, key=lambda r: (not r.eligible, -r.score, order[r.route]))
 
     notes, not_holding = applicable_notes(pack, effective, context, in_force, on=on)
-    notes = [*_cpv_disagreements(pack, derived), *notes]
+    notes = sorted(
+        [*_cpv_disagreements(pack, derived), *notes], key=lambda n: STRENGTH_ORDER[n.strength]
+    )
     states = {q.id: question_state(q, effective) for q in pack.questions}
     return Assessment(
         ranking=ranking,
@@ -256,6 +258,9 @@ def applicable_notes(
     condition holds but which do not hold where the buyer is."""
     by_id = {t.id: t for t in in_force}
     place, home = _jurisdiction(pack, answers)
+    config = pack.meta.jurisdiction
+    question = pack.question(config.question) if config else None
+    places = {o.id: o.label for o in question.answers} if question else {}
     found: list[NoteResult] = []
     not_holding: list[NotHolding] = []
     for note in pack.notes:
@@ -263,13 +268,13 @@ def applicable_notes(
             continue
         holds_in = note.jurisdictions or home
         if place is not None and holds_in and place not in holds_in:
-            question = pack.question(pack.meta.jurisdiction.question)  # type: ignore[union-attr]
-            where = describe_answer(question, place) if question else place
+            named = [places.get(p, p) for p in holds_in]
             not_holding.append(
                 NotHolding(
                     id=note.id,
                     title=note.title,
-                    why=f"holds in {', '.join(holds_in)}, not where the buyer is ({where})",
+                    why=f"holds in {', '.join(named)}, not where the buyer is "
+                    f"({places.get(place, place)})",
                 )
             )
             continue

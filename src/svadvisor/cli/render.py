@@ -12,6 +12,7 @@ from rich.text import Text
 
 from svadvisor.assessment import Assessment, RouteResult
 from svadvisor.model import RulePack
+from svadvisor.thresholds import money
 
 STRENGTH_TAG = {"must": "MUST", "should": "SHOULD", "consider": "CONSIDER"}
 
@@ -51,10 +52,44 @@ def _explain(console: Console, route: RouteResult, role: str) -> None:
         _source(console, unmet.source)
 
 
+def _regimes(console: Console, result: Assessment) -> None:
+    """The regime check comes first: which law governs, before which route fits."""
+    for regime in result.regimes:
+        console.print(Text(f"Regime check: {regime.title}", style="bold"))
+        _indented(console, regime.text, 2)
+        for source in regime.sources:
+            _source(console, source, 2)
+        if regime.path:
+            _indented(console, "Decision path, with your answers:", 2)
+            for step in regime.path:
+                _indented(console, f"- {step.text} {step.answer_label}", 4)
+        if regime.outcome is not None:
+            _indented(console, f"Outcome: {regime.outcome.title}", 2, style="bold")
+            _indented(console, regime.outcome.text, 4)
+            _source(console, regime.outcome.source, 4)
+        elif regime.settle_next is not None:
+            _indented(console, f"Settle next to find the award route: {regime.settle_next}", 2)
+        console.print()
+
+
+def _derived(console: Console, result: Assessment) -> None:
+    if not result.derived:
+        return
+    console.print(Text("Derived from the CPV codes", style="bold"))
+    for item in result.derived:
+        used = "used" if item.used else f"not used: your answer '{item.officer_answer}' wins"
+        _indented(console, f"- {item.question} = {item.answer_label} [{used}]", 2)
+        _indented(console, item.basis, 4)
+        _source(console, item.source, 4)
+    console.print()
+
+
 def render_assessment(console: Console, result: Assessment, pack: RulePack) -> None:
     winner, runner_up = result.ranking[0], result.ranking[1]
     questions = {q.id: q for q in pack.questions}
 
+    _regimes(console, result)
+    _derived(console, result)
     console.print(Text("Recommended route", style="bold"))
     for rank, route in enumerate(result.ranking, start=1):
         status = "" if route.eligible else "  [prerequisite not met]"
@@ -96,10 +131,22 @@ def render_assessment(console: Console, result: Assessment, pack: RulePack) -> N
             head.append(note.title + due, style="bold")
             console.print(head)
             _indented(console, _first_sentence(note.text))
+            for threshold in note.thresholds:
+                _indented(
+                    console,
+                    f"Threshold used: {threshold.label}, {money(threshold.value)} "
+                    f"({threshold.basis})",
+                )
             for source in note.sources:
                 _source(console, source)
     else:
         console.print("No legal or practical notes apply to these answers.")
+
+    if result.notes_not_holding:
+        console.print()
+        console.print(Text("Notes that do not hold where the buyer is", style="bold"))
+        for item in result.notes_not_holding:
+            _indented(console, f"- {item.title}: {item.why}", 2)
 
     if result.unanswered:
         console.print()
