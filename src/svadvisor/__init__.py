@@ -8,7 +8,6 @@ result.ranking[0].route
 from __future__ import annotations
 
 from datetime import date
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -18,10 +17,18 @@ if TYPE_CHECKING:
     from svadvisor.assessment import Assessment
     from svadvisor.model import RulePack
 
-try:
-    __version__ = version("svadvisor")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree
-    __version__ = "0.0.0"
+
+def __getattr__(name: str) -> str:
+    """`__version__` is looked up on first use: importlib.metadata is slow to import."""
+    if name == "__version__":
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            return version("svadvisor")
+        except PackageNotFoundError:  # pragma: no cover - running from a source tree
+            return "0.0.0"
+    raise AttributeError(name)
+
 
 __all__ = [
     "AnswersError",

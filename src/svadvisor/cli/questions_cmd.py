@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from svadvisor.cli.common import RulesOption, load, user_errors
-from svadvisor.model import DONT_KNOW, Question
+
+if TYPE_CHECKING:
+    from svadvisor.model import Question
 
 DONT_KNOW_LABEL = "Don't know"
 
 
 def question_data(q: Question) -> dict[str, Any]:
+    from svadvisor.model import DONT_KNOW
+
     answers = [{"id": a.id, "label": a.label} for a in q.answers]
     answers.append({"id": DONT_KNOW, "label": DONT_KNOW_LABEL})
     data: dict[str, Any] = {"id": q.id, "text": q.text, "help": q.help, "type": q.type}
@@ -37,6 +41,8 @@ def questions(
     rules: RulesOption = None,
 ) -> None:
     """List every question: id, text, help, type and allowed answers."""
+    from svadvisor.model import DONT_KNOW
+
     pack = load(ctx, rules)
     if as_json:
         typer.echo(json.dumps([question_data(q) for q in pack.questions], indent=2, default=str))
