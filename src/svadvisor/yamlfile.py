@@ -35,27 +35,32 @@ _SAFE_TAGS = {
 }
 
 
-class _Loader(yaml.SafeLoader):
+_Base: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""libyaml's parser when PyYAML has it (several times faster), else the pure-Python one."""
+
+
+class _Loader(_Base):  # type: ignore[valid-type,misc]
     """Safe loader with YAML 1.2 booleans: `yes`, `no`, `on`, `off` stay words.
 
     Officers write `id: yes` for a yes/no answer; YAML 1.1 would turn that into True.
     """
 
-    def compose_node(self, parent: Node | None, index: object) -> Node | None:  # type: ignore[override]
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
+
+def _refuse_aliases(text: str) -> None:
+    """An alias bomb expands exponentially once built, so refuse aliases before composing."""
+    for event in yaml.parse(text, Loader=_Base):
+        if isinstance(event, yaml.AliasEvent):
             raise yaml.composer.ComposerError(
                 None,
                 None,
                 "aliases (*name) are not allowed here; write the value out in full",
                 event.start_mark,
             )
-        return super().compose_node(parent, index)  # type: ignore[arg-type]
 
 
 _Loader.yaml_implicit_resolvers = {
     first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    for first, resolvers in _Base.yaml_implicit_resolvers.items()
 }
 _Loader.add_implicit_resolver(
     "tag:yaml.org,2002:bool",
@@ -141,6 +146,7 @@ def parse_yaml(text: str, display: str) -> YamlDocument:
         raise YamlProblem(Problem("file is empty", display))
     loader = _Loader(text)
     try:
+        _refuse_aliases(text)
         node = loader.get_single_node()
         if node is None:
             raise YamlProblem(Problem("file holds no data (only comments?)", display))
@@ -152,7 +158,7 @@ def parse_yaml(text: str, display: str) -> YamlDocument:
         message = exc.problem or str(exc)
         if exc.context and "while scanning" not in (exc.context or ""):
             message = f"{message} ({exc.context})"
-        if "\\t" in message or "'\\t'" in message:
+        if "\\t" in message or "tab character" in message:
             message += "; indent with spaces, not tabs"
         line = mark.line + 1 if mark else None
         column = mark.column + 1 if mark else None
