@@ -35,7 +35,7 @@ class Context:
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
 
 
 class Leaf(_Strict):
@@ -189,9 +189,6 @@ Condition = Annotated[
 ]
 """Any condition: what a rule pack's `when`, `ask_when` and `requires` fields hold."""
 
-AllOf.model_rebuild()
-AnyOf.model_rebuild()
-Not.model_rebuild()
 
 ConditionNode = Leaf | AllOf | AnyOf | Not | StartDate
 
