@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from svadvisor.case_library import builtin_cases_dir
 from svadvisor.model import RulePack
 from svadvisor.pack import builtin_pack_dir, load_pack
 
@@ -34,6 +36,14 @@ def pack_copy(tmp_path: Path) -> Path:
     """A writable copy of the built-in pack, as a council would make one."""
     target = tmp_path / "rules"
     shutil.copytree(builtin_pack_dir(), target)
+    return target
+
+
+@pytest.fixture
+def cases_copy(tmp_path: Path) -> Path:
+    """A writable copy of the built-in case studies, as a council would make one."""
+    target = tmp_path / "casestudies"
+    shutil.copytree(builtin_cases_dir(), target)
     return target
 
 
@@ -65,3 +75,10 @@ def line_of(path: Path, needle: str, occurrence: int = 1) -> int:
             if seen == occurrence:
                 return number
     raise AssertionError(f"{needle!r} not found in {path}")
+
+
+def rename_word(directory: Path, old: str, new: str) -> None:
+    """Rename an id (as a whole word) in every YAML file of a pack copy, as a council might."""
+    for path in directory.glob("*.yaml"):
+        text = path.read_text(encoding="utf-8")
+        path.write_text(re.sub(rf"\b{re.escape(old)}\b", new, text), encoding="utf-8")

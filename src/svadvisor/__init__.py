@@ -11,10 +11,18 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from svadvisor.errors import AnswersError, InputFileError, Problem, RulePackError, SvadvisorError
+from svadvisor.errors import (
+    AnswersError,
+    CaseLibraryError,
+    InputFileError,
+    Problem,
+    RulePackError,
+    SvadvisorError,
+)
 
 if TYPE_CHECKING:
     from svadvisor.assessment import Assessment
+    from svadvisor.cases import CaseLibrary
     from svadvisor.model import RulePack
 
 
@@ -32,12 +40,14 @@ def __getattr__(name: str) -> str:
 
 __all__ = [
     "AnswersError",
+    "CaseLibraryError",
     "InputFileError",
     "Problem",
     "RulePackError",
     "SvadvisorError",
     "__version__",
     "assess",
+    "load_cases",
     "load_pack",
 ]
 
@@ -49,20 +59,39 @@ def load_pack(directory: str | Path | None = None) -> RulePack:
     return _load(directory)
 
 
+def load_cases(directory: str | Path | None = None, pack: RulePack | None = None) -> CaseLibrary:
+    """The built-in case studies, or a council's own folder, checked against a pack.
+
+    CaseLibraryError lists every problem, located in its file.
+    """
+    from svadvisor.case_library import load_cases as _load
+
+    return _load(pack if pack is not None else load_pack(), directory)
+
+
 def assess(
     answers: dict[str, Any],
     pack: RulePack | str | Path | None = None,
     *,
     on: date | None = None,
+    cases: CaseLibrary | str | Path | None = None,
 ) -> Assessment:
     """Score raw answers (question id -> answer id, number, list or date) against a pack.
 
     `pack` is a loaded pack, a folder, or None for the built-in pack; `on` defaults to today.
+    `cases` is a loaded case library, a folder, or None for the built-in case studies (left
+    out when they do not fit a council's own pack).
     """
     from svadvisor import engine
     from svadvisor.answers import validate_answers
+    from svadvisor.case_library import builtin_cases_for, load_cases
+    from svadvisor.cases import CaseLibrary as _CaseLibrary
     from svadvisor.model import RulePack as _RulePack
 
     loaded = pack if isinstance(pack, _RulePack) else load_pack(pack)
     checked = validate_answers(loaded, answers)
-    return engine.assess(loaded, checked, on=on or date.today())
+    if isinstance(cases, _CaseLibrary):
+        library: _CaseLibrary | None = cases
+    else:
+        library = builtin_cases_for(loaded) if cases is None else load_cases(loaded, cases)
+    return engine.assess(loaded, checked, on=on or date.today(), cases=library)

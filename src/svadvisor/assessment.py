@@ -115,6 +115,23 @@ class RegimeResult(_Out):
     settle_next: str | None
 
 
+class CaseResult(_Out):
+    """A real case whose answer profile resembles the answers; `why` says which it shares."""
+
+    id: str
+    name: str
+    route: str
+    why: str
+    sources: list[str]
+    councils: list[str] = []
+    years: str = ""
+    outcome_verified: bool = False
+    checked: date | None = None
+    score: int = 0
+    shared: list[str] = []
+    differs: list[str] = []
+
+
 class RulePackInfo(_Out):
     name: str
     version: str
@@ -135,6 +152,7 @@ class Assessment(_Out):
     derived: list[Derived] = []
     notes_not_holding: list[NotHolding] = []
     thresholds: list[AppliedThreshold] = []
+    cases: list[CaseResult] = []
 
     @property
     def winner(self) -> RouteResult:

@@ -27,7 +27,8 @@ from svadvisor.assessment import (
     RulePackInfo,
     Unmet,
 )
-from svadvisor.model import Band, Question, RulePack, Score
+from svadvisor.cases import CaseLibrary, similar_cases
+from svadvisor.model import Band, Note, Question, RulePack, Score
 
 STRENGTH_ORDER = {"must": 0, "should": 1, "consider": 2}
 
@@ -181,11 +182,18 @@ class Scorer:
         return [(route, totals[route]) for route in ordered]
 
 
-def assess(pack: RulePack, answers: Mapping[str, cond.Answer], *, on: date) -> Assessment:
+def assess(
+    pack: RulePack,
+    answers: Mapping[str, cond.Answer],
+    *,
+    on: date,
+    cases: CaseLibrary | None = None,
+) -> Assessment:
     """Rank the pack's routes for validated answers.
 
     `on` is today: notes are reviewed against it, and thresholds are chosen for it
-    unless the answers give a planned start date.
+    unless the answers give a planned start date. `cases`, a case library checked
+    against this pack, adds the nearest real cases.
     """
     effective, derived = cpv.derive(pack, answers)
     day, basis = thresholds.procurement_day(pack, effective, on)
@@ -242,6 +250,7 @@ def assess(pack: RulePack, answers: Mapping[str, cond.Answer], *, on: date) -> A
         regimes=regimes.walk(pack, effective, context),
         derived=derived,
         notes_not_holding=not_holding,
+        cases=similar_cases(pack, cases, effective, recommended=ranking[0].route) if cases else [],
         thresholds=in_force,
     )
 
@@ -278,21 +287,24 @@ def applicable_notes(
                 )
             )
             continue
-        used = {t: by_id[t] for t in dict.fromkeys(thresholds.named_in(note.when)) if t in by_id}
-        found.append(
-            NoteResult(
-                id=note.id,
-                title=note.title,
-                text=thresholds.fill(note.text, by_id),
-                sources=list(note.sources),
-                strength=note.strength,
-                checked=note.checked,
-                review_by=note.review_by,
-                due_for_review=note.review_by < on,
-                thresholds=list(used.values()),
-            )
-        )
+        found.append(note_result(note, by_id, on=on))
     return sorted(found, key=lambda n: STRENGTH_ORDER[n.strength]), not_holding
+
+
+def note_result(note: Note, in_force: Mapping[str, AppliedThreshold], *, on: date) -> NoteResult:
+    """A note as assessments and `svadvisor notes` report it, its thresholds filled in."""
+    used = {t: in_force[t] for t in dict.fromkeys(thresholds.named_in(note.when)) if t in in_force}
+    return NoteResult(
+        id=note.id,
+        title=note.title,
+        text=thresholds.fill(note.text, in_force),
+        sources=list(note.sources),
+        strength=note.strength,
+        checked=note.checked,
+        review_by=note.review_by,
+        due_for_review=note.review_by < on,
+        thresholds=list(used.values()),
+    )
 
 
 def _jurisdiction(

@@ -53,6 +53,10 @@ class RulePackError(ProblemsError):
     """A rule pack that cannot be used: every problem, located in its file."""
 
 
+class CaseLibraryError(ProblemsError):
+    """Case studies that cannot be used: every problem, located in its file."""
+
+
 class AnswersError(ProblemsError):
     """Answers that do not fit the rule pack's questions."""
 

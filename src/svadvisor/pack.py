@@ -122,7 +122,7 @@ def _load(directory: Path) -> RulePack:
         try:
             parsed[name] = schema.model_validate(doc.data)
         except ValidationError as exc:
-            problems.extend(_schema_problems(exc, doc, schema))
+            problems.extend(schema_problems(exc, doc, schema))
     if problems:
         raise RulePackError(problems, f"rule pack {directory} has {len(problems)} problem(s)")
 
@@ -233,9 +233,10 @@ def _with_defaults(question: Question) -> Question:
 # --- schema errors -> located problems -------------------------------------------
 
 
-def _schema_problems(
+def schema_problems(
     exc: ValidationError, doc: YamlDocument, schema: type[BaseModel]
 ) -> Iterator[Problem]:
+    """pydantic's errors as located problems; the case library reads its files the same way."""
     for error in exc.errors():
         path = _data_path(error["loc"], doc.data)
         kind = error["type"]

@@ -88,6 +88,18 @@ class YamlDocument:
                     return table[prefix]
         return None, None
 
+    def part(self, path: PathKey) -> YamlDocument:
+        """The value at `path` as a document of its own, keeping its positions in this file."""
+
+        def below(table: dict[PathKey, tuple[int, int]]) -> dict[PathKey, tuple[int, int]]:
+            n = len(path)
+            return {key[n:]: mark for key, mark in table.items() if key[:n] == path}
+
+        data: Any = self.data
+        for key in path:
+            data = data[key]
+        return YamlDocument(self.file, data, below(self.marks), below(self.key_marks))
+
     def problem(self, path: PathKey, message: str, *, at_key: bool = False) -> Problem:
         line, column = self.locate(path, at_key=at_key)
         return Problem(message, self.file, line, column, format_path(path) or None)

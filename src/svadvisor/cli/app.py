@@ -6,8 +6,8 @@ from typing import Annotated
 
 import typer
 
-from svadvisor.cli import assess_cmd, questions_cmd, routes_cmd, rules_cmd
-from svadvisor.cli.common import RulesOption
+from svadvisor.cli import assess_cmd, cases_cmd, notes_cmd, questions_cmd, routes_cmd, rules_cmd
+from svadvisor.cli.common import CasesOption, RulesOption
 
 app = typer.Typer(
     name="svadvisor",
@@ -34,18 +34,21 @@ def _version(value: bool) -> None:
 def root(
     ctx: typer.Context,
     rules: RulesOption = None,
+    cases: CasesOption = None,
     version: Annotated[
         bool,
         typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
     ] = False,
 ) -> None:
     """Global options apply to every command: `svadvisor --rules DIR assess ...`."""
-    ctx.obj = {"rules": rules}
+    ctx.obj = {"rules": rules, "cases": cases}
 
 
 app.command("assess")(assess_cmd.assess)
 app.command("questions")(questions_cmd.questions)
 app.command("routes")(routes_cmd.routes)
+app.command("notes")(notes_cmd.notes)
+app.add_typer(cases_cmd.app, name="cases")
 app.add_typer(rules_cmd.app, name="rules")
 
 

@@ -8,7 +8,14 @@ from typing import Annotated
 
 import typer
 
-from svadvisor.cli.common import RulesOption, fail, load, user_errors
+from svadvisor.cli.common import (
+    CasesOption,
+    RulesOption,
+    fail,
+    library_for_assessment,
+    load,
+    user_errors,
+)
 
 
 @user_errors
@@ -22,8 +29,9 @@ def assess(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the assessment as JSON.")] = False,
     rules: RulesOption = None,
+    cases: CasesOption = None,
 ) -> None:
-    """Rank the four routes for a service and explain every point of the score."""
+    """Rank the four routes for a service, explain every point, and list similar real cases."""
     from svadvisor import engine
     from svadvisor.answersfile import read_answers_file
 
@@ -31,7 +39,8 @@ def assess(
     if answers is None:
         raise fail("no answers given: pass --answers FILE (a YAML file of question: answer)")
     checked = read_answers_file(answers, pack)
-    result = engine.assess(pack, checked, on=date.today())
+    library = library_for_assessment(ctx, cases, pack)
+    result = engine.assess(pack, checked, on=date.today(), cases=library)
     if as_json:
         typer.echo(result.model_dump_json(indent=2))
         return

@@ -6,11 +6,15 @@ import functools
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
 from svadvisor.errors import ProblemsError, SvadvisorError
+
+if TYPE_CHECKING:
+    from svadvisor.cases import CaseLibrary
+    from svadvisor.model import RulePack
 
 RulesOption = Annotated[
     Path | None,
@@ -18,6 +22,16 @@ RulesOption = Annotated[
         "--rules",
         metavar="DIR",
         help="Use this rule pack folder instead of the built-in one.",
+        show_default=False,
+    ),
+]
+
+CasesOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--cases",
+        metavar="DIR",
+        help="Use this folder of case studies instead of the built-in one.",
         show_default=False,
     ),
 ]
@@ -53,16 +67,51 @@ def user_errors(func: F) -> F:
 
 def rules_dir(ctx: typer.Context, rules: Path | None) -> Path | None:
     """The command's own --rules, else the one given before the command, else built-in."""
-    if rules is not None:
-        return rules
+    return _given(ctx, "rules", rules)
+
+
+def cases_dir(ctx: typer.Context, cases: Path | None) -> Path | None:
+    """The command's own --cases, else the one given before the command, else built-in."""
+    return _given(ctx, "cases", cases)
+
+
+def _given(ctx: typer.Context, name: str, value: Path | None) -> Path | None:
+    if value is not None:
+        return value
     root = ctx.find_root()
-    return (root.obj or {}).get("rules") if root else None
+    return (root.obj or {}).get(name) if root else None
 
 
 def load(ctx: typer.Context, rules: Path | None):
     from svadvisor.pack import load_pack
 
     return load_pack(rules_dir(ctx, rules))
+
+
+def load_library(ctx: typer.Context, cases: Path | None, pack: RulePack) -> CaseLibrary:
+    """The case library given with --cases, else the built-in one; every problem is an error."""
+    from svadvisor.case_library import load_cases
+
+    return load_cases(pack, cases_dir(ctx, cases))
+
+
+def library_for_assessment(
+    ctx: typer.Context, cases: Path | None, pack: RulePack
+) -> CaseLibrary | None:
+    """As `load_library`, but a built-in library that does not fit a council's own pack
+    leaves the similar cases out, with a note, instead of stopping the assessment."""
+    from svadvisor.case_library import builtin_cases_for
+
+    if cases_dir(ctx, cases) is not None:
+        return load_library(ctx, cases, pack)
+    library = builtin_cases_for(pack)
+    if library is None:
+        typer.echo(
+            "Note: the built-in case studies do not fit this rule pack, so similar cases are "
+            "left out (see `svadvisor rules validate`, or give your own with --cases DIR).",
+            err=True,
+        )
+    return library
 
 
 def stdout_is_terminal() -> bool:

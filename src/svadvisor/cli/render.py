@@ -148,6 +148,22 @@ def render_assessment(console: Console, result: Assessment, pack: RulePack) -> N
         for item in result.notes_not_holding:
             _indented(console, f"- {item.title}: {item.why}", 2)
 
+    if result.cases:
+        console.print()
+        console.print(Text("Similar cases (real UK cases whose answers are nearest)", style="bold"))
+        routes = {r.id: r.label for r in pack.routes}
+        for case in result.cases:
+            head = Text(case.name, style="bold")
+            head.append(f" ({'; '.join(case.councils)}, {case.years})")
+            head.append(f" - {routes.get(case.route, case.route)}")
+            if not case.outcome_verified:
+                head.append(" [outcome not verified]")
+            console.print(Padding(head, (0, 0, 0, 2)))
+            _indented(console, case.why)
+            _source(console, case.sources[0])
+        ids = " ".join(c.id for c in result.cases)
+        _indented(console, f"Every source and what happened: svadvisor cases show ID ({ids})", 2)
+
     if result.unanswered:
         console.print()
         console.print(

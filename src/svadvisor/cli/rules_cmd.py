@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from svadvisor.cli.common import rules_dir, user_errors
+from svadvisor.cli.common import CasesOption, load_library, rules_dir, user_errors
 
 app = typer.Typer(help="Check and inspect rule packs.", no_args_is_help=True)
 
@@ -22,8 +22,12 @@ def validate(
             metavar="[DIR]", help="Rule pack folder (default: --rules, else the built-in pack)."
         ),
     ] = None,
+    cases: CasesOption = None,
 ) -> None:
-    """Check a rule pack and print every problem at once (exit status 2 if any)."""
+    """Check a rule pack and the case studies used with it; print every problem at once.
+
+    Exit status 2 if there is any problem.
+    """
     from svadvisor.pack import load_pack
 
     pack = load_pack(directory if directory is not None else rules_dir(ctx, None))
@@ -32,3 +36,5 @@ def validate(
         f"{len(pack.questions)} questions, {len(pack.rules)} rules, {len(pack.notes)} notes "
         f"(sha256 {pack.sha256})"
     )
+    library = load_library(ctx, cases, pack)
+    typer.echo(f"OK: {len(library.cases)} case studies in {library.source}")
