@@ -389,6 +389,8 @@ def test_routes_guide(runner: CliRunner) -> None:
     for heading in ("What it is", "When it fits", "When it does not", "Legal vehicles"):
         assert heading in guide.stdout
     assert "FAC-1" in guide.stdout
+    assert "Case studies (svadvisor cases show ID)" in guide.stdout
+    assert "Plymouth Alliance for complex needs" in guide.stdout
     unknown = runner.invoke(app, ["routes", "nope"])
     assert unknown.exit_code == 2
     assert (

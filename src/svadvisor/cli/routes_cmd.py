@@ -7,7 +7,13 @@ from typing import Annotated
 
 import typer
 
-from svadvisor.cli.common import RulesOption, load, user_errors
+from svadvisor.cli.common import (
+    CasesOption,
+    RulesOption,
+    library_for_assessment,
+    load,
+    user_errors,
+)
 from svadvisor.errors import SvadvisorError
 
 SECTIONS = (
@@ -28,6 +34,7 @@ def routes(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
     rules: RulesOption = None,
+    cases: CasesOption = None,
 ) -> None:
     """List the routes, or print one route's guide: what it is, when it fits, how to do it."""
     pack = load(ctx, rules)
@@ -67,3 +74,12 @@ def routes(
             console.print(Text("Needs", style="bold"))
             console.print(Padding(Text(f"- {prerequisite.unmet}"), (0, 0, 0, 2)))
             console.print(f"    source: {prerequisite.source}", soft_wrap=True, style="dim")
+        library = library_for_assessment(ctx, cases, pack)
+        examples = library.on_route(route.id) if library else []
+        if examples:
+            console.print()
+            console.print(Text("Case studies (svadvisor cases show ID)", style="bold"))
+            for case in examples:
+                line = f"- {case.name} ({', '.join(case.councils)}, {case.years}) [{case.id}]"
+                console.print(Padding(Text(line), (0, 0, 0, 2)))
+                console.print(f"    source: {case.sources[0]}", soft_wrap=True, style="dim")
