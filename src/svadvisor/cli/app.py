@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from svadvisor.cli import assess_cmd, questions_cmd, routes_cmd, rules_cmd
+from svadvisor.cli import assess_cmd, memo_cmd, questions_cmd, routes_cmd, rules_cmd
 from svadvisor.cli.common import RulesOption
 
 app = typer.Typer(
@@ -47,6 +47,7 @@ app.command("assess")(assess_cmd.assess)
 app.command("questions")(questions_cmd.questions)
 app.command("routes")(routes_cmd.routes)
 app.add_typer(rules_cmd.app, name="rules")
+app.add_typer(memo_cmd.app, name="memo")
 
 
 def main() -> None:

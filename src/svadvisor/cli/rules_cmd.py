@@ -24,9 +24,11 @@ def validate(
     ] = None,
 ) -> None:
     """Check a rule pack and print every problem at once (exit status 2 if any)."""
+    from svadvisor.memo import check_templates
     from svadvisor.pack import load_pack
 
     pack = load_pack(directory if directory is not None else rules_dir(ctx, None))
+    check_templates(pack)
     typer.echo(
         f"OK: {pack.meta.name} {pack.meta.version} - {len(pack.routes)} routes, "
         f"{len(pack.questions)} questions, {len(pack.rules)} rules, {len(pack.notes)} notes "
