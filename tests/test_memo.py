@@ -433,12 +433,11 @@ def template_path(pack_dir: Path) -> Path:
 def test_a_councils_own_template_is_used(
     runner: CliRunner, tmp_path: Path, pack_copy: Path
 ) -> None:
-    template_path(pack_copy).write_text(
-        minimal_template(
-            "# Anytown Council: {{ title }}\n\nWe recommend {{ recommended.label }}.\n"
-        ),
-        encoding="utf-8",
+    body = (
+        "# Anytown Council: {{ title }}\n\nWe recommend {{ recommended.label }}.\n"
+        "{% if recommended.guide %}{{ recommended.guide.steps | length }} steps.{% endif %}\n"
     )
+    template_path(pack_copy).write_text(minimal_template(body), encoding="utf-8")
     target = tmp_path / "memo.md"
     result = runner.invoke(
         app,
@@ -448,6 +447,8 @@ def test_a_councils_own_template_is_used(
     text = target.read_text(encoding="utf-8")
     assert text.startswith("# Anytown Council: Commissioning route recommendation")
     assert "We recommend Alliance contracting." in text
+    guide = load_pack(pack_copy).route("alliance").guide
+    assert guide is not None and f"{len(guide.steps)} steps." in text
     record = memo.read_memo_record(target)
     assert record.rule_pack.sha256 == load_pack(pack_copy).sha256 != load_pack().sha256
 

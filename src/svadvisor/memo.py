@@ -186,6 +186,7 @@ def _route_data(pack: RulePack, route: RouteResult) -> dict[str, Any]:
     data = route.model_dump(mode="json")
     data["summary"] = info.summary if info else ""
     data["source"] = info.source if info else ""
+    data["guide"] = info.guide.model_dump(mode="json") if info and info.guide else None
     for item in data["contributions"]:
         item["question_text"] = _question_text(pack, item["question"], item["rule"])
     return data
