@@ -296,6 +296,8 @@ class RulePack(_Model):
     regimes: list[Regime] = []
     cpv_names: dict[str, str] = {}
     cpv_lists: dict[str, frozenset[str]] = {}
+    templates: dict[str, str] = {}
+    """Text of each `templates/*.j2` file (memo wording), keyed by its path in templates/."""
     sha256: str = ""
     source: str = "<memory>"
 

@@ -39,7 +39,7 @@ from svadvisor.model import (
     RulesFile,
     ThresholdsFile,
 )
-from svadvisor.yamlfile import PathKey, YamlDocument, YamlProblem, load_yaml_file
+from svadvisor.yamlfile import PathKey, YamlDocument, YamlProblem, load_yaml_file, read_text
 
 PACK_FILES: dict[str, tuple[type[BaseModel], bool]] = {
     "pack.yaml": (PackMetaFile, True),
@@ -51,6 +51,9 @@ PACK_FILES: dict[str, tuple[type[BaseModel], bool]] = {
     "regimes.yaml": (RegimesFile, False),
 }
 """Each file of a pack, its schema, and whether the pack needs it."""
+
+TEMPLATES_DIR = "templates"
+"""The pack's folder of Jinja2 templates (`memo.md.j2`): wording a council may change."""
 
 YESNO_DEFAULTS = (AnswerOption(id="yes", label="Yes"), AnswerOption(id="no", label="No"))
 
@@ -123,6 +126,7 @@ def _load(directory: Path) -> RulePack:
             parsed[name] = schema.model_validate(doc.data)
         except ValidationError as exc:
             problems.extend(schema_problems(exc, doc, schema))
+    templates = _read_templates(directory, problems)
     if problems:
         raise RulePackError(problems, f"rule pack {directory} has {len(problems)} problem(s)")
 
@@ -146,6 +150,7 @@ def _load(directory: Path) -> RulePack:
         regimes=regimes,
         cpv_names=cpv_names,
         cpv_lists=cpv_lists,
+        templates=templates,
         sha256=pack_sha256(directory),
         source=str(directory),
     )
@@ -222,6 +227,23 @@ def normalise_cpv(code: str) -> str | None:
     if not digits.isdigit() or len(digits) > 8:
         return None
     return digits.zfill(8)
+
+
+def _read_templates(directory: Path, problems: list[Problem]) -> dict[str, str]:
+    """The text of every `templates/**/*.j2`; their syntax is checked where they are used."""
+    folder = directory / TEMPLATES_DIR
+    found: dict[str, str] = {}
+    if not folder.is_dir():
+        return found
+    for file in sorted(folder.rglob("*.j2")):
+        name = file.relative_to(folder).as_posix()
+        if any(part.startswith((".", "__")) for part in name.split("/")):
+            continue
+        try:
+            found[name] = read_text(file, str(file))
+        except YamlProblem as exc:
+            problems.append(exc.problem)
+    return found
 
 
 def _with_defaults(question: Question) -> Question:

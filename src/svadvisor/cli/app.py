@@ -6,7 +6,15 @@ from typing import Annotated
 
 import typer
 
-from svadvisor.cli import assess_cmd, cases_cmd, notes_cmd, questions_cmd, routes_cmd, rules_cmd
+from svadvisor.cli import (
+    assess_cmd,
+    cases_cmd,
+    memo_cmd,
+    notes_cmd,
+    questions_cmd,
+    routes_cmd,
+    rules_cmd,
+)
 from svadvisor.cli.common import CasesOption, RulesOption
 
 app = typer.Typer(
@@ -50,6 +58,7 @@ app.command("routes")(routes_cmd.routes)
 app.command("notes")(notes_cmd.notes)
 app.add_typer(cases_cmd.app, name="cases")
 app.add_typer(rules_cmd.app, name="rules")
+app.add_typer(memo_cmd.app, name="memo")
 
 
 def main() -> None:

@@ -16,6 +16,7 @@ from svadvisor.cli.common import (
     load,
     user_errors,
 )
+from svadvisor.cli.memo_cmd import ForceOption, MemoFormatOption, write_assessment_memo
 
 
 @user_errors
@@ -28,6 +29,20 @@ def assess(
         ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the assessment as JSON.")] = False,
+    memo: Annotated[
+        Path | None,
+        typer.Option(
+            "--memo",
+            metavar="FILE",
+            help="Also write a recommendation memo: FILE.md (Markdown) or FILE.docx (Word).",
+        ),
+    ] = None,
+    memo_format: MemoFormatOption = None,
+    title: Annotated[
+        str | None,
+        typer.Option("--title", help="The memo's title (default: from the answers file name)."),
+    ] = None,
+    force: ForceOption = False,
     rules: RulesOption = None,
     cases: CasesOption = None,
 ) -> None:
@@ -38,9 +53,17 @@ def assess(
     pack = load(ctx, rules)
     if answers is None:
         raise fail("no answers given: pass --answers FILE (a YAML file of question: answer)")
+    if memo is None and memo_format is not None:
+        raise fail("--format is the memo's format: give --memo FILE too")
+    today = date.today()
     checked = read_answers_file(answers, pack)
     library = library_for_assessment(ctx, cases, pack)
-    result = engine.assess(pack, checked, on=date.today(), cases=library)
+    result = engine.assess(pack, checked, on=today, cases=library)
+    if memo is not None:
+        default_title = f"Commissioning route recommendation: {answers.stem}"
+        write_assessment_memo(
+            pack, result, memo, on=today, title=title or default_title, fmt=memo_format, force=force
+        )
     if as_json:
         typer.echo(result.model_dump_json(indent=2))
         return

@@ -24,13 +24,16 @@ def validate(
     ] = None,
     cases: CasesOption = None,
 ) -> None:
-    """Check a rule pack and the case studies used with it; print every problem at once.
+    """Check a rule pack, its memo templates and the case studies used with it; print every
+    problem at once.
 
     Exit status 2 if there is any problem.
     """
+    from svadvisor.memo import check_templates
     from svadvisor.pack import load_pack
 
     pack = load_pack(directory if directory is not None else rules_dir(ctx, None))
+    check_templates(pack)
     typer.echo(
         f"OK: {pack.meta.name} {pack.meta.version} - {len(pack.routes)} routes, "
         f"{len(pack.questions)} questions, {len(pack.rules)} rules, {len(pack.notes)} notes "

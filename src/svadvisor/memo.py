@@ -1,0 +1,712 @@
+"""Recommendation memos: an assessment written up as the council's decision record.
+
+A memo must be defensible years later, so it explains every point, says why the
+runner-up lost, lists the "don't know"s, and ends with a reproducibility block (the
+svadvisor version, the rule pack's name, version and sha256, the answers) that
+`svadvisor memo replay` re-runs. The wording lives in the rule pack's Jinja2 template
+(`templates/memo.md.j2`), rendered in Jinja2's sandbox so a council can reword its memo
+without Python and a template can never reach Python internals. Word documents are
+made from the same Markdown by pandoc (the optional `docx` extra).
+
+No printing and no terminal here: the CLI and batch call these functions.
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+import traceback
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from svadvisor import engine
+from svadvisor.answers import describe_answer, validate_answers
+from svadvisor.assessment import Assessment, RouteResult, RulePackInfo
+from svadvisor.atomic import atomic_writer, refuse_overwrite, write_text_atomic
+from svadvisor.conditions import Answer
+from svadvisor.errors import (
+    InputFileError,
+    Problem,
+    ProblemsError,
+    RulePackError,
+    SvadvisorError,
+)
+from svadvisor.model import Question, RulePack
+from svadvisor.pack import TEMPLATES_DIR, builtin_pack_dir
+from svadvisor.thresholds import money
+from svadvisor.yamlfile import YamlDocument, YamlProblem, parse_yaml, read_text
+
+if TYPE_CHECKING:
+    from jinja2 import Template
+
+MEMO_TEMPLATE = "memo.md.j2"
+"""The template, in the pack's templates/ folder, that lays out a memo."""
+
+REPLAY_MARKER = "# svadvisor-replay 1"
+"""First line of a memo's reproducibility block: how `memo replay` finds it."""
+
+MemoFormat = Literal["md", "docx"]
+MEMO_SUFFIX: dict[str, str] = {"md": ".md", "docx": ".docx"}
+
+DOCX_INSTALL_HINT = (
+    "Word memos need pandoc, from the optional extra: pip install 'svadvisor[docx]' "
+    "(it installs pypandoc-binary); or write Markdown with --memo FILE.md"
+)
+
+
+class MissingExtraError(SvadvisorError):
+    """An optional extra (such as `docx`) is needed and not installed."""
+
+
+# --- the template ---------------------------------------------------------------
+
+
+def template_sources(pack: RulePack) -> dict[str, tuple[str, str]]:
+    """name -> (text, file shown in errors): the pack's templates over the built-in ones.
+
+    A council pack copied before templates existed still gets the built-in memo.
+    """
+    sources: dict[str, tuple[str, str]] = {}
+    builtin = builtin_pack_dir() / TEMPLATES_DIR
+    if builtin.is_dir():
+        for file in sorted(builtin.rglob("*.j2")):
+            sources[file.relative_to(builtin).as_posix()] = (
+                file.read_text(encoding="utf-8"),
+                str(file),
+            )
+    folder = Path(pack.source) / TEMPLATES_DIR
+    for name, text in pack.templates.items():
+        sources[name] = (text, str(folder / name))
+    return sources
+
+
+def _template_problem(exc: Exception, files: Iterable[str], default_file: str) -> Problem:
+    """Point at the template file and line an error came from (Jinja2 keeps them in the trace)."""
+    from jinja2 import TemplateSyntaxError
+
+    if isinstance(exc, TemplateSyntaxError):
+        return Problem(
+            f"template syntax error: {exc.message}", exc.filename or default_file, exc.lineno
+        )
+    known = set(files)
+    message = f"template error: {exc}" if str(exc) else f"template error: {type(exc).__name__}"
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        if frame.filename in known:
+            return Problem(message, frame.filename, frame.lineno)
+    return Problem(message, default_file)
+
+
+def _template_error(exc: Exception, sources: Mapping[str, tuple[str, str]]) -> RulePackError:
+    files = [display for _, display in sources.values()]
+    default = sources.get(MEMO_TEMPLATE, ("", MEMO_TEMPLATE))[1]
+    problem = _template_problem(exc, files, default)
+    return RulePackError([problem], f"the memo template {problem.file} cannot be used")
+
+
+def table_cell(value: Any) -> str:
+    """Text safe inside a Markdown table cell: no line breaks, pipes escaped."""
+    text = " ".join(str(value).split())
+    return text.replace("|", "\\|")
+
+
+def signed(value: int) -> str:
+    return f"{value:+d}"
+
+
+def points(value: int) -> str:
+    return f"{value} point" if abs(value) == 1 else f"{value} points"
+
+
+def compile_template(pack: RulePack, name: str = MEMO_TEMPLATE) -> Template:
+    """The pack's template, compiled in Jinja2's sandbox with strict undefined names."""
+    from jinja2 import FunctionLoader, StrictUndefined, TemplateNotFound
+    from jinja2.sandbox import SandboxedEnvironment
+
+    sources = template_sources(pack)
+
+    def load(template: str) -> tuple[str, str, Any] | None:
+        if template not in sources:
+            return None
+        text, display = sources[template]
+        return text, display, lambda: True
+
+    env = SandboxedEnvironment(
+        loader=FunctionLoader(load),
+        undefined=StrictUndefined,
+        autoescape=False,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["cell"] = table_cell
+    env.filters["signed"] = signed
+    env.filters["money"] = money
+    env.filters["points"] = points
+    try:
+        return env.get_template(name)
+    except TemplateNotFound:
+        folder = Path(pack.source) / TEMPLATES_DIR
+        raise RulePackError(
+            [Problem(f"template {name!r} not found", str(folder / name))],
+            "no memo template",
+        ) from None
+    except Exception as exc:  # a council's template is input: any failure is located
+        raise _template_error(exc, sources) from None
+
+
+def check_templates(pack: RulePack) -> None:
+    """Compile every template the pack holds, so `rules validate` finds syntax errors."""
+    for name in sorted(pack.templates):
+        compile_template(pack, name)
+
+
+# --- what the memo says -----------------------------------------------------------
+
+
+def long_date(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def _question_text(pack: RulePack, question_id: str, rule: str | None) -> str:
+    if rule is not None:
+        return f"combined answers (rule {rule})"
+    question = pack.question(question_id)
+    return question.text if question else question_id
+
+
+def _route_data(pack: RulePack, route: RouteResult) -> dict[str, Any]:
+    info = pack.route(route.route)
+    data = route.model_dump(mode="json")
+    data["summary"] = info.summary if info else ""
+    data["source"] = info.source if info else ""
+    data["guide"] = info.guide.model_dump(mode="json") if info and info.guide else None
+    for item in data["contributions"]:
+        item["question_text"] = _question_text(pack, item["question"], item["rule"])
+    return data
+
+
+def runner_up_losses(pack: RulePack, assessment: Assessment) -> list[dict[str, Any]]:
+    """The answers (and rules) where the runner-up fell furthest behind, biggest gap first."""
+    winner, runner_up = assessment.winner, assessment.runner_up
+    rows: dict[tuple[str, str | None], dict[str, Any]] = {}
+    for side, route in (("recommended", winner), ("runner_up", runner_up)):
+        for c in route.contributions:
+            key = (c.question, c.rule)
+            row = rows.setdefault(
+                key,
+                {
+                    "question": c.question,
+                    "rule": c.rule,
+                    "question_text": _question_text(pack, c.question, c.rule),
+                    "answer": c.answer_label or c.answer,
+                    "recommended_points": 0,
+                    "runner_up_points": 0,
+                    "reasons": [],
+                },
+            )
+            row[f"{side}_points"] += c.points
+            row["reasons"].append(
+                {"route": route.label, "points": c.points, "reason": c.reason, "source": c.source}
+            )
+    losses = []
+    for row in rows.values():
+        row["gap"] = row["recommended_points"] - row["runner_up_points"]
+        if row["gap"] > 0:
+            losses.append(row)
+    return sorted(losses, key=lambda row: -row["gap"])
+
+
+def _trial_answers(question: Question) -> list[tuple[str, Answer]]:
+    """One value per possible answer (or band), to see what answering would do."""
+    if question.type == "multi":
+        return [(a.label, (a.id,)) for a in question.answers]
+    if question.type in ("choice", "yesno"):
+        return [(a.label, a.id) for a in question.answers]
+    if question.type == "number":
+        trials: list[tuple[str, Answer]] = []
+        for band in question.bands:
+            if band.at_least is not None:
+                value: float = band.at_least
+            elif band.below is not None:
+                value = band.below - 1
+            else:
+                value = 0
+            trials.append((band.label, int(value) if float(value).is_integer() else value))
+        return trials
+    return []
+
+
+def what_answering_would_do(
+    scorer: engine.Scorer,
+    answers: Mapping[str, Answer],
+    question: Question,
+    assessment: Assessment,
+) -> str:
+    """For a "don't know": whether any answer would change the recommendation, in words."""
+    pack = scorer.pack
+    labels = {r.id: r.label for r in pack.routes}
+    winner = assessment.winner.route
+    changes = []
+    for label, value in _trial_answers(question):
+        top = scorer.ranking({**answers, question.id: value})[0][0]
+        if top != winner:
+            changes.append(f"'{label}' would recommend {labels[top]}")
+    settles = [r.label for r in assessment.ranking if question.id in r.to_settle]
+    parts = []
+    if settles:
+        parts.append(f"Settles a prerequisite of {', '.join(settles)}.")
+    if changes:
+        parts.append("Could change the recommendation: " + "; ".join(changes) + ".")
+    elif _trial_answers(question):
+        parts.append("No single answer would change the recommendation.")
+    else:
+        parts.append("Scores nothing itself; answering refines the notes and checks that use it.")
+    return " ".join(parts)
+
+
+def _answers_given(
+    pack: RulePack, answers: Mapping[str, Answer], assessment: Assessment
+) -> list[dict[str, Any]]:
+    scorer = engine.Scorer(pack)
+    derived = {d.question: d for d in assessment.derived if d.used}
+    rows = []
+    for q in pack.questions:
+        row: dict[str, Any] = {"question": q.id, "text": q.text, "sharpen": ""}
+        if q.id in answers:
+            row.update(status="answered", answer=describe_answer(q, answers[q.id]))
+        elif q.id in derived:
+            row.update(
+                status="derived",
+                answer=f"{derived[q.id].answer_label} (derived from the CPV codes)",
+            )
+        elif q.id in assessment.not_applicable:
+            row.update(status="not_applicable", answer="Not asked (does not apply)")
+        else:
+            row.update(
+                status="dont_know",
+                answer="Don't know",
+                sharpen=what_answering_would_do(scorer, answers, q, assessment),
+            )
+        rows.append(row)
+    return rows
+
+
+def replay_block(assessment: Assessment, *, on: date) -> str:
+    """The fenced YAML block `memo replay` reads back: enough to re-run the assessment."""
+    from svadvisor import __version__
+
+    record = {
+        "svadvisor": __version__,
+        "rule_pack": assessment.rule_pack.model_dump(),
+        "assessed_on": on.isoformat(),
+        "thresholds_on": assessment.procurement_date.isoformat(),
+        "result": {
+            "recommended": assessment.winner.route,
+            "runner_up": assessment.runner_up.route,
+            "margin": assessment.margin,
+            "scores": {r.route: r.score for r in assessment.ranking},
+        },
+        "answers": assessment.answers,
+    }
+    body = yaml.safe_dump(record, sort_keys=False, allow_unicode=True, width=1000)
+    return f"```yaml\n{REPLAY_MARKER}: re-run with `svadvisor memo replay MEMO.md`\n{body}```"
+
+
+def memo_context(
+    pack: RulePack,
+    assessment: Assessment,
+    *,
+    on: date,
+    title: str | None = None,
+    described: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Everything a memo template may use, as plain data (the sandbox sees nothing else)."""
+    from svadvisor import __version__
+
+    answers = validate_answers(pack, assessment.answers)
+    questions = {q.id: q for q in pack.questions}
+    data = assessment.model_dump(mode="json")
+    return {
+        "title": title or "Commissioning route recommendation",
+        "date": long_date(on),
+        "date_iso": on.isoformat(),
+        "svadvisor_version": __version__,
+        "described": [
+            {"label": str(k), "value": str(v)}
+            for k, v in (described or {}).items()
+            if v is not None and str(v).strip()
+        ],
+        "service": [
+            {
+                "question": qid,
+                "text": questions[qid].text,
+                "answer": describe_answer(questions[qid], value),
+            }
+            for qid, value in answers.items()
+        ],
+        "recommended": _route_data(pack, assessment.winner),
+        "runner_up": _route_data(pack, assessment.runner_up),
+        "ranking": [_route_data(pack, r) for r in assessment.ranking],
+        "margin": assessment.margin,
+        "runner_up_losses": runner_up_losses(pack, assessment),
+        "notes": data["notes"],
+        "notes_not_holding": data["notes_not_holding"],
+        "regimes": data["regimes"],
+        "derived": data["derived"],
+        "thresholds": data["thresholds"],
+        "cases": data["cases"],
+        "route_labels": {r.id: r.label for r in pack.routes},
+        "to_settle": [
+            {"route": r.label, "question": q, "text": questions[q].text if q in questions else q}
+            for r in assessment.ranking
+            for q in r.to_settle
+        ],
+        "answers": _answers_given(pack, answers, assessment),
+        "rule_pack": {
+            **assessment.rule_pack.model_dump(),
+            "effective": pack.meta.effective.isoformat(),
+            "source": pack.source,
+        },
+        "assessed_on": on.isoformat(),
+        "thresholds_on": assessment.procurement_date.isoformat(),
+        "thresholds_basis": assessment.procurement_date_basis,
+        "reproducibility": replay_block(assessment, on=on),
+    }
+
+
+class MemoRenderer:
+    """A pack's memo template compiled once, for rendering one memo or a batch of them."""
+
+    def __init__(self, pack: RulePack) -> None:
+        self.pack = pack
+        self.template = compile_template(pack)
+
+    def render(
+        self,
+        assessment: Assessment,
+        *,
+        on: date,
+        title: str | None = None,
+        described: Mapping[str, Any] | None = None,
+    ) -> str:
+        """The memo as Markdown; `on` is the memo's date and the day thresholds apply for."""
+        context = memo_context(self.pack, assessment, on=on, title=title, described=described)
+        try:
+            text = self.template.render(context)
+        except Exception as exc:  # a council's template is input: any failure is located
+            raise _template_error(exc, template_sources(self.pack)) from None
+        if context["reproducibility"] not in text:
+            file = str(self.template.filename or MEMO_TEMPLATE)
+            raise RulePackError(
+                [
+                    Problem(
+                        "the memo template must include {{ reproducibility }} unchanged, "
+                        "so the memo can be replayed",
+                        file,
+                    )
+                ],
+                f"the memo template {file} cannot be used",
+            )
+        return text
+
+
+def render_memo(
+    pack: RulePack,
+    assessment: Assessment,
+    *,
+    on: date,
+    title: str | None = None,
+    described: Mapping[str, Any] | None = None,
+) -> str:
+    """One memo as Markdown, through the pack's template."""
+    return MemoRenderer(pack).render(assessment, on=on, title=title, described=described)
+
+
+# --- writing memos ------------------------------------------------------------------
+
+
+def memo_format(path: Path, explicit: str | None = None) -> MemoFormat:
+    """md or docx: what the user said, else the file's suffix (.docx), else Markdown."""
+    if explicit is not None:
+        if explicit not in MEMO_SUFFIX:
+            raise InputFileError(f"unknown memo format {explicit!r}; use md or docx")
+        return explicit  # type: ignore[return-value]
+    return "docx" if path.suffix.lower() == ".docx" else "md"
+
+
+def markdown_to_docx(markdown: str) -> bytes:
+    """A Word document with real headings and tables, made by pandoc from the memo."""
+    try:
+        import pypandoc
+    except ImportError:
+        raise MissingExtraError(DOCX_INSTALL_HINT) from None
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder) / "memo.docx"
+        try:
+            pypandoc.convert_text(markdown, "docx", format="gfm", outputfile=str(out))
+        except OSError:
+            raise MissingExtraError(DOCX_INSTALL_HINT) from None
+        except RuntimeError as exc:
+            raise SvadvisorError(f"pandoc could not make the Word document: {exc}") from None
+        return out.read_bytes()
+
+
+def write_memo(path: Path, markdown: str, *, fmt: MemoFormat = "md", force: bool) -> None:
+    """Write atomically, as Markdown or Word; never overwrite without `force`."""
+    refuse_overwrite(path, force=force)
+    if fmt == "docx":
+        data = markdown_to_docx(markdown)
+        with atomic_writer(path, force=force, mode="wb") as handle:
+            handle.write(data)
+    else:
+        write_text_atomic(path, markdown, force=force)
+
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+_WINDOWS_RESERVED = {
+    "con",
+    "prn",
+    "aux",
+    "nul",
+    *(f"com{i}" for i in range(1, 10)),
+    *(f"lpt{i}" for i in range(1, 10)),
+}
+MAX_NAME_LENGTH = 80
+
+
+def safe_file_stem(text: str, fallback: str = "memo") -> str:
+    """A name any file system accepts: ASCII letters, digits, `.`, `_`, `-`; short; not reserved."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    stem = _UNSAFE.sub("-", ascii_text).strip("-._")
+    stem = re.sub(r"-{2,}", "-", stem)[:MAX_NAME_LENGTH].rstrip("-._")
+    if not stem:
+        stem = fallback
+    if stem.split(".")[0].lower() in _WINDOWS_RESERVED:
+        stem = f"{stem}_"
+    return stem
+
+
+@dataclass
+class MemoNamer:
+    """Gives each memo a safe file name, unique even when titles repeat or differ only in case.
+
+    Names are handed out in order, so a batch can name rows as it streams them.
+    """
+
+    suffix: str = ".md"
+    taken: set[str] = field(default_factory=set)
+
+    def name_for(self, text: str) -> str:
+        stem = safe_file_stem(text)
+        candidate, n = stem, 1
+        while f"{candidate}{self.suffix}".casefold() in self.taken:
+            n += 1
+            candidate = f"{stem}-{n}"
+        name = f"{candidate}{self.suffix}"
+        self.taken.add(name.casefold())
+        return name
+
+
+def safe_memo_names(texts: Sequence[str], *, fmt: MemoFormat = "md") -> list[str]:
+    """One safe, distinct file name per memo, from each row's reference or title."""
+    namer = MemoNamer(MEMO_SUFFIX[fmt])
+    return [namer.name_for(text) for text in texts]
+
+
+def write_memos(
+    directory: Path,
+    memos: Iterable[tuple[str, str]],
+    *,
+    fmt: MemoFormat = "md",
+    force: bool,
+) -> list[Path]:
+    """Write (name text, Markdown) pairs as files in `directory`, one safe name each.
+
+    Every target is checked before the first is written, so a refused overwrite leaves
+    the folder as it was.
+    """
+    items = list(memos)
+    if directory.exists() and not directory.is_dir():
+        raise InputFileError(f"{directory}: is a file; --memos needs a folder")
+    if not directory.parent.is_dir():
+        raise InputFileError(f"{directory}: the folder {directory.parent} does not exist")
+    names = safe_memo_names([name for name, _ in items], fmt=fmt)
+    paths = [directory / name for name in names]
+    if directory.is_dir():
+        for path in paths:
+            refuse_overwrite(path, force=force)
+    directory.mkdir(exist_ok=True)
+    for path, (_, markdown) in zip(paths, items, strict=True):
+        write_memo(path, markdown, fmt=fmt, force=force)
+    return paths
+
+
+# --- replaying a memo ----------------------------------------------------------------
+
+
+class RecordedResult(BaseModel):
+    recommended: str
+    runner_up: str
+    margin: int
+    scores: dict[str, int]
+
+
+class MemoRecord(BaseModel):
+    """What a memo's reproducibility block recorded."""
+
+    model_config = ConfigDict(extra="ignore", arbitrary_types_allowed=True)
+
+    file: str = ""
+    svadvisor: str = ""
+    rule_pack: RulePackInfo
+    assessed_on: date
+    """The day of the assessment: what `on` was, and so the day replay assesses for."""
+    thresholds_on: date
+    """The day threshold values were chosen for (a planned start date, else assessed_on)."""
+    result: RecordedResult
+    answers: dict[str, Any] | None = None
+    answers_doc: YamlDocument | None = Field(default=None, exclude=True)
+    """The recorded answers, with their lines in the memo file (for located errors)."""
+
+
+def _find_block(text: str, file: str) -> tuple[str, int]:
+    """The reproducibility block's YAML and the memo line it starts on."""
+    lines = text.splitlines()
+    found: list[tuple[str, int]] = []
+    for i, line in enumerate(lines[:-1]):
+        if line.strip().startswith("```") and lines[i + 1].startswith(REPLAY_MARKER):
+            end = next((j for j in range(i + 1, len(lines)) if lines[j].startswith("```")), None)
+            if end is None:
+                raise InputFileError(f"{file}:{i + 1}: the reproducibility block is not closed")
+            found.append(("\n".join(lines[i + 1 : end]) + "\n", i + 2))
+    if not found:
+        raise InputFileError(
+            f"{file}: no reproducibility block (a ```yaml block starting '{REPLAY_MARKER}'); "
+            "is this a Markdown memo written by svadvisor?"
+        )
+    if len(found) > 1:
+        raise InputFileError(f"{file}: {len(found)} reproducibility blocks; keep one")
+    return found[0]
+
+
+def _shifted(doc: YamlDocument, lines: int, root: tuple[str, ...] = ()) -> YamlDocument:
+    """The part of `doc` under `root`, with line numbers moved to where the block sits."""
+    depth = len(root)
+
+    def move(table: dict[Any, tuple[int, int]]) -> dict[Any, tuple[int, int]]:
+        return {
+            path[depth:]: (line + lines, column)
+            for path, (line, column) in table.items()
+            if path[:depth] == root
+        }
+
+    data = doc.data
+    for part in root:
+        data = data.get(part) if isinstance(data, dict) else None
+    return YamlDocument(doc.file, data, move(doc.marks), move(doc.key_marks))
+
+
+def read_memo_record(path: Path) -> MemoRecord:
+    """Read a memo's reproducibility block; a damaged block is a located error."""
+    if path.suffix.lower() == ".docx":
+        raise InputFileError(
+            f"{path}: replay reads the Markdown memo (write one with --memo FILE.md)"
+        )
+    try:
+        text = read_text(path, str(path))
+    except YamlProblem as exc:
+        raise InputFileError(str(exc.problem)) from None
+    block, first_line = _find_block(text, str(path))
+    try:
+        doc = _shifted(parse_yaml(block, str(path)), first_line - 1)
+    except YamlProblem as exc:
+        problem = exc.problem
+        if problem.line is not None:
+            problem = replace(problem, line=problem.line + first_line - 1)
+        raise InputFileError(str(problem)) from None
+    try:
+        record = MemoRecord.model_validate(doc.data)
+    except ValidationError as exc:
+        problems = [
+            doc.problem(tuple(error["loc"]), error["msg"][:1].lower() + error["msg"][1:])
+            for error in exc.errors()
+        ]
+        raise ProblemsError(problems, f"{path}: the reproducibility block is damaged") from None
+    return record.model_copy(
+        update={"file": str(path), "answers_doc": _shifted(doc, 0, ("answers",))}
+    )
+
+
+@dataclass(frozen=True)
+class Replay:
+    """A memo's recorded result beside what the rule pack says now."""
+
+    record: MemoRecord
+    current: Assessment
+    result_changes: list[str]
+    """Winner, runner-up or a score that differs from the memo."""
+    pack_changes: list[str]
+    """The rule pack's name, version or sha256, where it differs from the memo's."""
+
+    @property
+    def same(self) -> bool:
+        """The same winner, runner-up and every score (a changed pack alone is not a change)."""
+        return not self.result_changes
+
+    @property
+    def recommendation_same(self) -> bool:
+        return self.current.winner.route == self.record.result.recommended
+
+    def to_json(self) -> dict[str, Any]:
+        current = self.current
+        return {
+            "memo": self.record.file,
+            "same": self.same,
+            "recommendation_same": self.recommendation_same,
+            "pack_same": not self.pack_changes,
+            "changes": [*self.result_changes, *self.pack_changes],
+            "recorded": self.record.model_dump(mode="json", exclude={"file", "answers"}),
+            "current": {
+                "rule_pack": current.rule_pack.model_dump(),
+                "result": {
+                    "recommended": current.winner.route,
+                    "runner_up": current.runner_up.route,
+                    "margin": current.margin,
+                    "scores": {r.route: r.score for r in current.ranking},
+                },
+            },
+        }
+
+
+def _shown(score: int | None) -> str:
+    return "absent" if score is None else str(score)
+
+
+def replay(record: MemoRecord, pack: RulePack) -> Replay:
+    """Re-run the recorded answers with `pack` on the recorded day; list what differs."""
+    answers = validate_answers(pack, record.answers or {}, doc=record.answers_doc)
+    current = engine.assess(pack, answers, on=record.assessed_on)
+    was = record.result
+    changes: list[str] = []
+    if current.winner.route != was.recommended:
+        changes.append(f"recommended: {was.recommended} -> {current.winner.route}")
+    if current.runner_up.route != was.runner_up:
+        changes.append(f"runner-up: {was.runner_up} -> {current.runner_up.route}")
+    now = {r.route: r.score for r in current.ranking}
+    for route in [*was.scores, *(r for r in now if r not in was.scores)]:
+        before, after = was.scores.get(route), now.get(route)
+        if before != after:
+            changes.append(f"score {route}: {_shown(before)} -> {_shown(after)}")
+    pack_changes = [
+        f"rule pack {key}: {getattr(record.rule_pack, key)} -> {getattr(current.rule_pack, key)}"
+        for key in ("name", "version", "sha256")
+        if getattr(record.rule_pack, key) != getattr(current.rule_pack, key)
+    ]
+    return Replay(record, current, changes, pack_changes)

@@ -1,0 +1,593 @@
+"""Recommendation memos: every section, the golden memo, replay, templates, names, Word.
+
+Regenerate the golden memo after a deliberate change to the template or the rule pack:
+    SVADVISOR_REGEN_GOLDEN=1 .venv/bin/python -m pytest tests/test_memo.py
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from tests.conftest import EXAMPLES, EXPECTED_ROUTE, line_of
+from typer.testing import CliRunner
+
+from svadvisor import engine, memo
+from svadvisor.answers import validate_answers
+from svadvisor.answersfile import read_answers_file
+from svadvisor.assessment import Assessment
+from svadvisor.case_library import load_cases
+from svadvisor.cli.app import app
+from svadvisor.errors import InputFileError, RulePackError
+from svadvisor.model import RulePack
+from svadvisor.pack import builtin_pack_dir, load_pack, pack_sha256
+from svadvisor.thresholds import money
+
+DAY = date(2026, 12, 1)
+GOLDEN = Path(__file__).parent / "golden" / "plymouth-alliance-memo.md"
+ALLIANCE = EXAMPLES / "plymouth-alliance.yaml"
+EXAMPLE_FILES = sorted(EXAMPLES.glob("*.yaml"))
+
+
+def assess_file(pack: RulePack, path: Path) -> Assessment:
+    return engine.assess(pack, read_answers_file(path, pack), on=DAY)
+
+
+def section(text: str, heading: str) -> str:
+    """The body of a `## heading` section, up to the next `## `."""
+    start = text.index(f"\n## {heading}\n") + len(heading) + 5
+    end = text.find("\n## ", start)
+    return text[start : end if end != -1 else len(text)]
+
+
+def minimal_template(body: str) -> str:
+    return body + "\n{{ reproducibility }}\n"
+
+
+# --- what a memo holds ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("example", EXAMPLE_FILES, ids=lambda p: p.stem)
+def test_memo_for_each_example_has_every_section(
+    pack: RulePack, example: Path, tmp_path: Path
+) -> None:
+    result = assess_file(pack, example)
+    described = {"Reference": "REF-1", "Department": "Housing"}
+    text = memo.render_memo(pack, result, on=DAY, title=f"Memo {example.stem}", described=described)
+    winner, runner_up = result.winner, result.runner_up
+    assert winner.route == EXPECTED_ROUTE[example.name]
+
+    assert text.startswith(f"# Memo {example.stem}\n")
+    assert "**Date:** 1 December 2026" in text
+
+    service = section(text, "The service")
+    assert "| Reference | REF-1 |" in service and "| Department | Housing |" in service
+    questions = {q.id: q for q in pack.questions}
+    for qid in result.answers:
+        assert questions[qid].text in service
+
+    recommendation = section(text, "Recommendation")
+    assert f"**Recommended route: {winner.label}**, {winner.score} points" in recommendation
+    assert f"**Runner-up: {runner_up.label}**, {runner_up.score} points" in recommendation
+    assert f"The margin is {result.margin} point" in recommendation
+    for rank, route in enumerate(result.ranking, start=1):
+        assert f"| {rank} | {route.label} | {route.score} |" in recommendation
+
+    why = section(text, f"Why {winner.label}")
+    rows = [line for line in why.splitlines() if re.match(r"^\| [+-]\d+ \|", line)]
+    assert len(rows) == len(winner.contributions)
+    for row, c in zip(rows, winner.contributions, strict=True):
+        assert row.startswith(f"| {c.points:+d} |")
+        assert c.reason in row and f"<{c.source}>" in row
+    assert f"| **{winner.score}** | **Total** |" in why
+
+    why_not = section(text, f"Why not {runner_up.label}")
+    losses = memo.runner_up_losses(pack, result)
+    assert losses, "every example's winner outscores its runner-up somewhere"
+    assert sum(row["gap"] for row in losses) >= result.margin
+    gaps = [row["gap"] for row in losses]
+    assert gaps == sorted(gaps, reverse=True)
+    for row in losses:
+        assert f"| {row['gap']} |" in why_not
+
+    notes = section(text, "Legal and practical notes")
+    for note in result.notes:
+        assert f"### {note.title} ({note.strength.upper()})" in notes
+        for source in note.sources:
+            assert f"- <{source}>" in notes
+
+    answers = section(text, "Answers given")
+    for q in pack.questions:
+        assert f"(`{q.id}`)" in answers
+    for qid in result.unanswered:
+        row = next(line for line in answers.splitlines() if f"(`{qid}`)" in line)
+        assert "| Don't know |" in row
+        sharpen = row.strip(" |").split(" | ")[-1]
+        assert sharpen.startswith(("Could change", "No single answer", "Settles", "Scores nothing"))
+
+    decision = section(text, "Decision")
+    for field in ("Decision (the route chosen)", "Decided by (name and role)", "| Date |"):
+        assert field in decision
+    assert "## Similar cases" not in text
+
+    written = tmp_path / "memo.md"
+    memo.write_memo(written, text, force=False)
+    record = memo.read_memo_record(written)
+    assert record.rule_pack.sha256 == pack.sha256 == pack_sha256(builtin_pack_dir())
+    assert record.rule_pack.name == pack.meta.name
+    assert record.rule_pack.version == pack.meta.version
+    assert record.assessed_on == record.thresholds_on == DAY
+    assert record.answers == result.answers
+    assert record.result.recommended == winner.route
+    assert record.result.scores == {r.route: r.score for r in result.ranking}
+    assert f"Rule pack sha256: `{pack.sha256}`" in section(text, "Reproducibility")
+
+
+def test_dont_know_says_when_an_answer_would_change_the_recommendation(pack: RulePack) -> None:
+    result = engine.assess(pack, {"complexity": "complex", "timescale": "long"}, on=DAY)
+    text = memo.render_memo(pack, result, on=DAY)
+    row = next(line for line in text.splitlines() if "(`providers`)" in line)
+    assert "| Don't know |" in row
+    assert "Could change the recommendation: 'Several interdependent providers" in row
+    assert "would recommend Alliance contracting" in row
+    assert "Settles a prerequisite of Alliance contracting" in row
+
+
+def test_memo_shows_the_regime_derived_answers_and_thresholds(
+    pack: RulePack, tmp_path: Path
+) -> None:
+    raw = {
+        "complexity": "complicated",
+        "service_type": "health_psr",
+        "cpv": "85312000; 85000000",
+        "psr_existing_provider": "yes",
+        "start_date": "2027-03-01",
+        "buyer_nation": "wales",
+        "value": "2m",
+    }
+    result = engine.assess(pack, validate_answers(pack, raw), on=DAY)
+    assert result.regimes and result.derived and result.notes_not_holding
+    text = memo.render_memo(pack, result, on=DAY)
+
+    regimes = section(text, "Which law governs")
+    for regime in result.regimes:
+        assert f"### {regime.title}" in regimes
+        for source in regime.sources:
+            assert f"- <{source}>" in regimes
+    service = section(text, "The service")
+    for item in result.derived:
+        assert f"- `{item.question}` = **{item.answer_label}**" in service
+    answers = section(text, "Answers given")
+    assert "| Yes (derived from the CPV codes) |" in answers
+    notes = section(text, "Legal and practical notes")
+    assert "### Notes that do not hold where the buyer is" in notes
+    for item in result.notes_not_holding:
+        assert f"- {item.title}: {item.why}" in notes
+
+    reproducibility = section(text, "Reproducibility")
+    assert "- Assessed on: 2026-12-01" in reproducibility
+    assert "- Thresholds applied for: the planned start date, 2027-03-01" in reproducibility
+    for threshold in result.thresholds:
+        assert f"| {threshold.label} | {money(threshold.value)} |" in reproducibility
+
+    written = tmp_path / "memo.md"
+    memo.write_memo(written, text, force=False)
+    record = memo.read_memo_record(written)
+    assert (record.assessed_on, record.thresholds_on) == (DAY, date(2027, 3, 1))
+    outcome = memo.replay(record, pack)
+    assert outcome.same and not outcome.pack_changes
+    assert outcome.current.procurement_date == date(2027, 3, 1)
+
+
+def test_similar_cases_section_when_the_assessment_has_cases(pack: RulePack) -> None:
+    library = load_cases(pack)
+    result = engine.assess(pack, read_answers_file(ALLIANCE, pack), on=DAY, cases=library)
+    cases = section(memo.render_memo(pack, result, on=DAY), "Similar cases")
+    assert (
+        "- **Plymouth Alliance for complex needs**, Plymouth City Council (live April 2019, "
+        "on a 10-year contract): Alliance contracting." in cases
+    )
+    assert "<https://councils.coop/case-study/plymouth-alliance-for-complex-needs>" in cases
+    assert "shares 13 answers" in cases
+
+
+def test_no_similar_cases_section_without_a_library(pack: RulePack) -> None:
+    assert "## Similar cases" not in memo.render_memo(pack, assess_file(pack, ALLIANCE), on=DAY)
+
+
+def _masked(text: str) -> str:
+    """The golden memo holds no pack hash or version: those change with any pack edit."""
+    text = re.sub(r"[0-9a-f]{64}", "<sha256>", text)
+    from svadvisor import __version__
+
+    return text.replace(f"svadvisor {__version__}", "svadvisor <version>").replace(
+        f"svadvisor: {__version__}", "svadvisor: <version>"
+    )
+
+
+def test_golden_memo(pack: RulePack) -> None:
+    result = assess_file(pack, ALLIANCE)
+    text = _masked(
+        memo.render_memo(pack, result, on=DAY, title="Plymouth Alliance for complex needs")
+    )
+    if os.environ.get("SVADVISOR_REGEN_GOLDEN"):
+        GOLDEN.parent.mkdir(exist_ok=True)
+        GOLDEN.write_text(text, encoding="utf-8")
+    assert text == GOLDEN.read_text(encoding="utf-8"), (
+        "the memo changed; if on purpose, regenerate: "
+        "SVADVISOR_REGEN_GOLDEN=1 .venv/bin/python -m pytest tests/test_memo.py"
+    )
+
+
+# --- the CLI: assess --memo, overwrite, Word ---------------------------------------------
+
+
+def test_assess_writes_a_memo_and_refuses_to_overwrite(runner: CliRunner, tmp_path: Path) -> None:
+    target = tmp_path / "memo.md"
+    args = ["assess", "--answers", str(ALLIANCE), "--memo", str(target)]
+    first = runner.invoke(app, args)
+    assert first.exit_code == 0, first.output
+    assert "Recommended route" in first.stdout
+    assert first.stderr == f"Wrote memo {target}\n"
+    text = target.read_text(encoding="utf-8")
+    assert text.startswith("# Commissioning route recommendation: plymouth-alliance\n")
+    assert f"**Date:** {memo.long_date(date.today())}" in text
+
+    target.write_text("the officer's edits", encoding="utf-8")
+    again = runner.invoke(app, args)
+    assert again.exit_code == 2
+    assert again.stderr == f"Error: {target}: already exists; pass --force to replace it\n"
+    assert target.read_text(encoding="utf-8") == "the officer's edits"
+
+    forced = runner.invoke(app, [*args, "--force", "--title", "Plymouth"])
+    assert forced.exit_code == 0, forced.output
+    assert target.read_text(encoding="utf-8").startswith("# Plymouth\n")
+    assert [p.name for p in tmp_path.iterdir()] == ["memo.md"], "no temporary file left"
+
+
+def test_assess_json_with_memo_keeps_stdout_json(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(
+        app, ["assess", "--answers", str(ALLIANCE), "--json", "--memo", str(tmp_path / "m.md")]
+    )
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["ranking"][0]["route"] == "alliance"
+
+
+def test_format_without_memo_is_an_error(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["assess", "--answers", str(ALLIANCE), "--format", "docx"])
+    assert result.exit_code == 2
+    assert "give --memo FILE too" in result.stderr
+
+
+def test_word_memo_has_real_headings_and_tables(runner: CliRunner, tmp_path: Path) -> None:
+    pytest.importorskip("pypandoc")
+    docx = pytest.importorskip("docx")
+    target = tmp_path / "memo.docx"
+    result = runner.invoke(app, ["assess", "--answers", str(ALLIANCE), "--memo", str(target)])
+    assert result.exit_code == 0, result.output
+    document = docx.Document(str(target))
+    headings = {p.text: p.style.name for p in document.paragraphs if p.style.name != "Normal"}
+    assert headings["Recommendation"] == "Heading 2"
+    assert headings["Why Alliance contracting"] == "Heading 2"
+    assert headings["Commissioning route recommendation: plymouth-alliance"] == "Heading 1"
+    prose = [p for p in document.paragraphs if p.style.name != "Source Code"]
+    assert not any(p.text.startswith(("#", "|")) for p in prose), "Markdown left as text"
+    explanation = {t.rows[0].cells[0].text: t for t in document.tables}["Points"]
+    assert [c.text for c in explanation.rows[0].cells] == [
+        "Points",
+        "Question",
+        "Answer",
+        "Reason",
+        "Source",
+    ]
+    cells = [[c.text for c in row.cells] for row in explanation.rows[1:]]
+    assert [cells[4][0], cells[4][1][:18]] == ["+3", "How many providers"]
+    assert cells[-1][:2] == ["19", "Total"]
+
+
+def test_word_format_option_overrides_the_suffix(runner: CliRunner, tmp_path: Path) -> None:
+    pytest.importorskip("pypandoc")
+    target = tmp_path / "memo.out"
+    args = ["assess", "--answers", str(ALLIANCE), "--memo", str(target), "--format", "docx"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert target.read_bytes()[:2] == b"PK"
+
+
+def test_word_without_the_extra_says_how_to_install(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "pypandoc", None)
+    target = tmp_path / "memo.docx"
+    result = runner.invoke(app, ["assess", "--answers", str(ALLIANCE), "--memo", str(target)])
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Error: Word memos need pandoc")
+    assert "pip install 'svadvisor[docx]'" in result.stderr
+    assert not target.exists()
+
+
+# --- replay -------------------------------------------------------------------------------
+
+
+def write_alliance_memo(runner: CliRunner, folder: Path) -> Path:
+    target = folder / "memo.md"
+    result = runner.invoke(app, ["assess", "--answers", str(ALLIANCE), "--memo", str(target)])
+    assert result.exit_code == 0, result.output
+    return target
+
+
+def test_replay_of_an_unchanged_memo_says_same(runner: CliRunner, tmp_path: Path) -> None:
+    target = write_alliance_memo(runner, tmp_path)
+    result = runner.invoke(app, ["memo", "replay", str(target)])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[1] == (
+        "Same: Alliance contracting is still recommended (19 points), runner-up "
+        "Collaborative commissioning (17 points), margin 2."
+    )
+    assert lines[2] == "The rule pack is the one the memo used (sha256 matches)."
+
+
+def test_replay_after_a_weight_change_says_what_changed(
+    runner: CliRunner, tmp_path: Path, pack_copy: Path, edit: Any
+) -> None:
+    target = write_alliance_memo(runner, tmp_path)
+    before = load_pack(pack_copy).sha256
+    # providers: several gives alliance +3; make it -3, so the alliance drops to 13 points.
+    questions = pack_copy / "questions.yaml"
+    text = questions.read_text(encoding="utf-8")
+    anchor = text.index("      - id: several")
+    at = text.index("points: 3", anchor)
+    questions.write_text(text[:at] + "points: -3" + text[at + 9 :], encoding="utf-8")
+    after = load_pack(pack_copy).sha256
+
+    result = runner.invoke(app, ["memo", "replay", str(target), "--rules", str(pack_copy)])
+    assert result.exit_code == 1, result.output
+    out = result.stdout
+    assert (
+        "Changed: the recommendation is now Collaborative commissioning (17 points), "
+        "not Alliance contracting." in out
+    )
+    assert "  - recommended: alliance -> collaborative\n" in out
+    assert "  - runner-up: collaborative -> alliance\n" in out
+    assert "  - score alliance: 19 -> 13\n" in out
+    assert f"  - rule pack sha256: {before} -> {after}\n" in out
+    assert "score collaborative" not in out
+
+    as_json = runner.invoke(
+        app, ["--rules", str(pack_copy), "memo", "replay", str(target), "--json"]
+    )
+    assert as_json.exit_code == 1
+    data = json.loads(as_json.stdout)
+    assert (data["same"], data["recommendation_same"], data["pack_same"]) == (False, False, False)
+    assert data["current"]["result"]["recommended"] == "collaborative"
+    assert data["recorded"]["result"]["scores"]["alliance"] == 19
+
+
+def test_replay_with_a_changed_pack_but_the_same_result(
+    runner: CliRunner, tmp_path: Path, pack_copy: Path
+) -> None:
+    target = write_alliance_memo(runner, tmp_path)
+    (pack_copy / "README.txt").write_text("Anytown's copy\n", encoding="utf-8")
+    result = runner.invoke(app, ["memo", "replay", str(target), "--rules", str(pack_copy)])
+    assert result.exit_code == 0, result.output
+    assert "Same: Alliance contracting is still recommended" in result.stdout
+    assert "The rule pack differs from the one the memo used:" in result.stdout
+    assert "  - rule pack sha256: " in result.stdout
+
+
+def test_replay_of_a_file_without_a_block(runner: CliRunner, tmp_path: Path) -> None:
+    target = tmp_path / "notes.md"
+    target.write_text("# Some notes\n\n```yaml\na: 1\n```\n", encoding="utf-8")
+    result = runner.invoke(app, ["memo", "replay", str(target)])
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"Error: {target}: no reproducibility block")
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "column", "message"),
+    [
+        ("  timescale: long\n", "  timescale: forever\n", 14, "timescale: 'forever' is not an"),
+        ("  margin: 2\n", "  margin: two\n", 11, "result.margin: input should be"),
+    ],
+    ids=["answer-no-longer-fits", "damaged-block"],
+)
+def test_replay_locates_a_bad_line_in_the_memo(
+    runner: CliRunner, tmp_path: Path, old: str, new: str, column: int, message: str
+) -> None:
+    target = write_alliance_memo(runner, tmp_path)
+    target.write_text(target.read_text(encoding="utf-8").replace(old, new), "utf-8")
+    result = runner.invoke(app, ["memo", "replay", str(target)])
+    assert result.exit_code == 2
+    line = line_of(target, new.strip())
+    assert result.stderr.startswith(f"{target}:{line}:{column}: {message}")
+
+
+def test_replay_refuses_a_word_memo(runner: CliRunner, tmp_path: Path) -> None:
+    target = tmp_path / "memo.docx"
+    target.write_bytes(b"PK")
+    result = runner.invoke(app, ["memo", "replay", str(target)])
+    assert result.exit_code == 2
+    assert "replay reads the Markdown memo" in result.stderr
+
+
+# --- templates in the rule pack ------------------------------------------------------------
+
+
+def template_path(pack_dir: Path) -> Path:
+    return pack_dir / "templates" / memo.MEMO_TEMPLATE
+
+
+def test_a_councils_own_template_is_used(
+    runner: CliRunner, tmp_path: Path, pack_copy: Path
+) -> None:
+    body = (
+        "# Anytown Council: {{ title }}\n\nWe recommend {{ recommended.label }}.\n"
+        "{% if recommended.guide %}{{ recommended.guide.steps | length }} steps.{% endif %}\n"
+    )
+    template_path(pack_copy).write_text(minimal_template(body), encoding="utf-8")
+    target = tmp_path / "memo.md"
+    result = runner.invoke(
+        app,
+        ["--rules", str(pack_copy), "assess", "--answers", str(ALLIANCE), "--memo", str(target)],
+    )
+    assert result.exit_code == 0, result.output
+    text = target.read_text(encoding="utf-8")
+    assert text.startswith("# Anytown Council: Commissioning route recommendation")
+    assert "We recommend Alliance contracting." in text
+    guide = load_pack(pack_copy).route("alliance").guide
+    assert guide is not None and f"{len(guide.steps)} steps." in text
+    record = memo.read_memo_record(target)
+    assert record.rule_pack.sha256 == load_pack(pack_copy).sha256 != load_pack().sha256
+
+
+def test_a_pack_without_templates_uses_the_built_in_memo(pack_copy: Path) -> None:
+    shutil.rmtree(pack_copy / "templates")
+    copy = load_pack(pack_copy)
+    assert copy.templates == {}
+    text = memo.render_memo(copy, assess_file(copy, ALLIANCE), on=DAY)
+    assert "## Why Alliance contracting" in text
+
+
+def test_the_template_is_part_of_the_pack_hash(pack_copy: Path) -> None:
+    before = load_pack(pack_copy)
+    assert memo.MEMO_TEMPLATE in before.templates
+    path = template_path(pack_copy)
+    path.write_text(path.read_text(encoding="utf-8") + "\nAnytown\n", encoding="utf-8")
+    assert load_pack(pack_copy).sha256 != before.sha256
+
+
+def render_with(pack_dir: Path, template: str) -> RulePackError:
+    template_path(pack_dir).write_text(template, encoding="utf-8")
+    pack = load_pack(pack_dir)
+    with pytest.raises(RulePackError) as info:
+        memo.render_memo(pack, assess_file(pack, ALLIANCE), on=DAY)
+    return info.value
+
+
+def test_a_template_syntax_error_names_file_and_line(pack_copy: Path) -> None:
+    error = render_with(pack_copy, minimal_template("# {{ title }}\n\nopen {% endif %}\n"))
+    (problem,) = error.problems
+    assert str(problem).startswith(f"{template_path(pack_copy)}:3: template syntax error:")
+    assert "'endif'" in str(problem)
+
+
+def test_a_template_runtime_error_names_file_and_line(pack_copy: Path) -> None:
+    error = render_with(pack_copy, minimal_template("# {{ title }}\n\n\n{{ no_such_name }}\n"))
+    assert (
+        str(error) == f"{template_path(pack_copy)}:4: template error: 'no_such_name' is undefined"
+    )
+
+
+def test_rules_validate_reports_a_template_syntax_error(runner: CliRunner, pack_copy: Path) -> None:
+    template_path(pack_copy).write_text("line one\n{{ title \n", encoding="utf-8")
+    result = runner.invoke(app, ["rules", "validate", str(pack_copy)])
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"{template_path(pack_copy)}:2: template syntax error:")
+
+
+def test_a_template_that_is_not_utf8_is_located(pack_copy: Path) -> None:
+    template_path(pack_copy).write_bytes(b"# Memo\n\xff\n")
+    with pytest.raises(RulePackError) as info:
+        load_pack(pack_copy)
+    assert str(info.value.problems[0]).startswith(f"{template_path(pack_copy)}:2:1: not UTF-8")
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "''.__class__",
+        "''.__class__.__mro__[1].__subclasses__()",
+        "title.__init__.__globals__",
+        "recommended.items.__self__",
+    ],
+)
+def test_the_sandbox_blocks_python_internals(
+    runner: CliRunner, tmp_path: Path, pack_copy: Path, expression: str
+) -> None:
+    template_path(pack_copy).write_text(
+        minimal_template("# Memo\n{{ " + expression + " }}\n"), encoding="utf-8"
+    )
+    target = tmp_path / "memo.md"
+    result = runner.invoke(
+        app,
+        ["--rules", str(pack_copy), "assess", "--answers", str(ALLIANCE), "--memo", str(target)],
+    )
+    assert result.exit_code == 2
+    first = result.stderr.splitlines()[0]
+    assert first.startswith(f"{template_path(pack_copy)}:2: template error: ")
+    assert first.endswith("object is unsafe.")
+    assert result.stderr.splitlines()[-1].startswith("Error: the memo template ")
+    assert "Traceback" not in result.output
+    assert not target.exists()
+
+
+def test_a_template_without_the_reproducibility_block_is_refused(pack_copy: Path) -> None:
+    error = render_with(pack_copy, "# {{ title }}\n")
+    assert "must include {{ reproducibility }}" in str(error)
+
+
+# --- memo files for batch runs -----------------------------------------------------------
+
+
+def test_duplicate_titles_get_distinct_names() -> None:
+    names = memo.safe_memo_names(
+        ["Day centre", "Day centre", "day centre", "Day centre-2", "", "CON", "a/b\\c:d*?"]
+    )
+    assert names == [
+        "Day-centre.md",
+        "Day-centre-2.md",
+        "day-centre-3.md",
+        "Day-centre-2-2.md",
+        "memo.md",
+        "CON_.md",
+        "a-b-c-d.md",
+    ]
+    assert memo.safe_memo_names(["Café über", "Ysgol Gymraeg Llŵyn"], fmt="docx") == [
+        "Cafe-uber.docx",
+        "Ysgol-Gymraeg-Llwyn.docx",
+    ]
+
+
+@given(st.lists(st.text(max_size=200), max_size=30))
+def test_memo_names_are_always_safe_and_distinct(texts: list[str]) -> None:
+    names = memo.safe_memo_names(texts)
+    assert len(names) == len(texts)
+    assert len({n.casefold() for n in names}) == len(names)
+    for name in names:
+        assert re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*\.md", name), name
+        assert len(name) <= memo.MAX_NAME_LENGTH + 10
+        assert name.split(".")[0].lower() not in {"con", "prn", "aux", "nul", "com1", "lpt1"}
+
+
+def test_write_memos_writes_one_file_per_row(pack: RulePack, tmp_path: Path) -> None:
+    result = assess_file(pack, ALLIANCE)
+    renderer = memo.MemoRenderer(pack)
+    rows = [("Homelessness alliance", "first"), ("Homelessness alliance", "second")]
+    memos = [(title, renderer.render(result, on=DAY, title=f"{title} ({n})")) for title, n in rows]
+    folder = tmp_path / "memos"
+    paths = memo.write_memos(folder, memos, force=False)
+    assert [p.name for p in paths] == ["Homelessness-alliance.md", "Homelessness-alliance-2.md"]
+    assert paths[1].read_text(encoding="utf-8").startswith("# Homelessness alliance (second)")
+
+    paths[1].write_text("kept", encoding="utf-8")
+    with pytest.raises(InputFileError, match="already exists; pass --force"):
+        memo.write_memos(folder, memos, force=False)
+    assert paths[1].read_text(encoding="utf-8") == "kept"
+    memo.write_memos(folder, memos, force=True)
+    assert paths[1].read_text(encoding="utf-8").startswith("# Homelessness alliance (second)")
+
+
+def test_write_memos_needs_an_existing_parent(tmp_path: Path) -> None:
+    with pytest.raises(InputFileError, match="does not exist"):
+        memo.write_memos(tmp_path / "no" / "memos", [("a", "text")], force=False)
