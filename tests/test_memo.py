@@ -194,7 +194,7 @@ def test_similar_cases_section_when_the_assessment_has_cases(pack: RulePack) -> 
     cases = section(memo.render_memo(pack, result, on=DAY), "Similar cases")
     assert (
         "- **Plymouth Alliance for complex needs**, Plymouth City Council (live April 2019, "
-        "on a 10-year contract): Alliance contracting." in cases
+        "on a 10-year contract): Alliance contracting; shares 13 answers" in cases
     )
     assert "<https://councils.coop/case-study/plymouth-alliance-for-complex-needs>" in cases
     assert "shares 13 answers" in cases
