@@ -7,9 +7,9 @@ change them only by adding.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class _Out(BaseModel):
@@ -138,6 +138,61 @@ class RulePackInfo(_Out):
     sha256: str
 
 
+class Change(_Out):
+    """One answer changed: `from` and `to` are answers as an answers file writes them."""
+
+    model_config = ConfigDict(frozen=True, serialize_by_alias=True, validate_by_name=True)
+
+    question: str
+    from_: Any = Field(alias="from")
+    to: Any
+    from_label: str = ""
+    to_label: str = ""
+
+
+class Flip(_Out):
+    """Answer changes that, made together, make another route win."""
+
+    changes: list[Change]
+    winner: str
+    winner_label: str = ""
+
+
+class DontKnowImpact(_Out):
+    """An unanswered question: robust when no answer to it would change the winner."""
+
+    question: str
+    robust: bool
+    flips: list[Flip]
+
+
+class WeightMove(_Out):
+    """The smallest uniform move of one group of points (a route's, a question's or a
+    rule's) that changes the winner, in percent of those points."""
+
+    scope: Literal["route", "question", "rule"]
+    target: str
+    target_label: str
+    percent: float
+    direction: Literal["up", "down"]
+    winner: str
+    winner_label: str
+
+
+class WeightRobustness(_Out):
+    by_route: WeightMove | None
+    by_question: WeightMove | None
+
+
+class CloseCallResult(_Out):
+    """The top two are closer than the pack's `close_call.margin`; `text` says what to do."""
+
+    margin: int
+    threshold: int
+    text: str
+    source: str | None = None
+
+
 class Assessment(_Out):
     ranking: list[RouteResult]
     margin: int
@@ -153,6 +208,11 @@ class Assessment(_Out):
     notes_not_holding: list[NotHolding] = []
     thresholds: list[AppliedThreshold] = []
     cases: list[CaseResult] = []
+    what_would_change: list[Flip] = []
+    dont_know: list[DontKnowImpact] = []
+    settle_first: str | None = None
+    weight_robustness: WeightRobustness | None = None
+    close_call: CloseCallResult | None = None
 
     @property
     def winner(self) -> RouteResult:

@@ -188,12 +188,15 @@ def assess(
     *,
     on: date,
     cases: CaseLibrary | None = None,
+    sensitivity: bool = True,
 ) -> Assessment:
     """Rank the pack's routes for validated answers.
 
     `on` is today: notes are reviewed against it, and thresholds are chosen for it
     unless the answers give a planned start date. `cases`, a case library checked
-    against this pack, adds the nearest real cases.
+    against this pack, adds the nearest real cases. `sensitivity` adds what would
+    change the advice (see `svadvisor.sensitivity`); batch runs that only need the
+    ranking can turn it off.
     """
     effective, derived = cpv.derive(pack, answers)
     day, basis = thresholds.procurement_day(pack, effective, on)
@@ -235,7 +238,7 @@ def assess(
         [*_cpv_disagreements(pack, derived), *notes], key=lambda n: STRENGTH_ORDER[n.strength]
     )
     states = {q.id: question_state(q, effective) for q in pack.questions}
-    return Assessment(
+    result = Assessment(
         ranking=ranking,
         margin=ranking[0].score - ranking[1].score,
         notes=notes,
@@ -253,6 +256,11 @@ def assess(
         cases=similar_cases(pack, cases, effective, recommended=ranking[0].route) if cases else [],
         thresholds=in_force,
     )
+    if not sensitivity:
+        return result
+    from svadvisor.sensitivity import with_sensitivity  # it builds on Scorer, below
+
+    return with_sensitivity(pack, answers, result)
 
 
 def applicable_notes(

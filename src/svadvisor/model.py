@@ -73,6 +73,14 @@ class CpvConfig(_Model):
     lists: list[CpvList] = []
 
 
+class CloseCall(_Model):
+    """When the top two routes are closer than `margin` points, say so in the pack's words."""
+
+    margin: int = Field(ge=1, le=100)
+    text: Text
+    source: Url | None = None
+
+
 class PackMeta(_Model):
     """`pack.yaml`: who wrote the pack, which version, and from when it applies."""
 
@@ -84,6 +92,7 @@ class PackMeta(_Model):
     start_date_question: Id | None = None
     jurisdiction: Jurisdiction | None = None
     cpv: CpvConfig | None = None
+    close_call: CloseCall | None = None
 
 
 class Prerequisite(_Model):

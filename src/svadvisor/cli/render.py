@@ -10,11 +10,14 @@ from rich.console import Console
 from rich.padding import Padding
 from rich.text import Text
 
-from svadvisor.assessment import Assessment, RouteResult
-from svadvisor.model import RulePack
+from svadvisor.assessment import Assessment, Flip, RouteResult, WeightMove
+from svadvisor.model import DONT_KNOW, RulePack
 from svadvisor.thresholds import money
 
 STRENGTH_TAG = {"must": "MUST", "should": "SHOULD", "consider": "CONSIDER"}
+
+MAX_FLIPS_SHOWN = 10
+"""Pairs of changes can run to dozens; the terminal shows this many, --json lists all."""
 
 
 def _points(points: int) -> str:
@@ -82,6 +85,96 @@ def _derived(console: Console, result: Assessment) -> None:
         _indented(console, item.basis, 4)
         _source(console, item.source, 4)
     console.print()
+def _short(value: object, label: str) -> str:
+    """An answer as short as the answers file writes it; numbers keep their band."""
+    if value == DONT_KNOW:
+        return "don't know"
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list):
+        return "+".join(value) or "none of these"
+    return label
+
+
+def _grouped(flips: list[Flip]) -> list[str]:
+    """One line per question (or pair) and winner: `providers: several -> one or few => X`."""
+    lines: dict[tuple[str, ...], list[str]] = {}
+    for flip in flips:
+        *fixed, last = flip.changes
+        head = tuple(
+            f"{c.question}: {_short(c.from_, c.from_label)} -> {_short(c.to, c.to_label)}"
+            for c in fixed
+        )
+        key = (*head, last.question, _short(last.from_, last.from_label), flip.winner_label)
+        lines.setdefault(key, []).append(_short(last.to, last.to_label))
+    out = []
+    for (*head, question, was, winner), targets in lines.items():
+        alternatives = (
+            ", ".join(targets[:-1]) + " or " + targets[-1] if len(targets) > 1 else targets[0]
+        )
+        out.append(" and ".join([*head, f"{question}: {was} -> {alternatives}"]) + f"  => {winner}")
+    return out
+
+
+def _weight_words(move: WeightMove, kind: str) -> str:
+    verb = "rise" if move.direction == "up" else "cut"
+    size = f"any {verb}" if move.percent == 0 else f"a {move.percent:g}% {verb}"
+    whose = (
+        f"{move.target_label}'s points"
+        if kind == "route"
+        else f"the points from {move.target_label}"
+    )
+    return f"{size} in {whose}"
+
+
+def _how_sure(console: Console, result: Assessment) -> None:
+    """Close call, what would change the winner, and how far the weights could move."""
+    close = result.close_call
+    if close is not None:
+        console.print()
+        console.print(
+            Text(
+                f"Close call: the top two are less than {close.threshold} points apart.",
+                style="bold",
+            )
+        )
+        _indented(console, close.text, 2)
+        if close.source:
+            _source(console, close.source, 2)
+    console.print()
+    flips = result.what_would_change
+    if not flips:
+        console.print(
+            "What would change it: no change to one or two answers makes another route win."
+        )
+    else:
+        size = "one answer" if len(flips[0].changes) == 1 else "two answers; no single change does"
+        console.print(Text(f"What would change it (changing {size}):", style="bold"))
+        lines = _grouped(flips)
+        for line in lines[:MAX_FLIPS_SHOWN]:
+            _indented(console, f"- {line}", 2)
+        if len(lines) > MAX_FLIPS_SHOWN:
+            _indented(console, f"... and {len(lines) - MAX_FLIPS_SHOWN} more (see --json)", 2)
+    weights = result.weight_robustness
+    if weights is None:
+        return
+    moves = [
+        (m, k) for m, k in ((weights.by_route, "route"), (weights.by_question, "question")) if m
+    ]
+    if not moves:
+        console.print(
+            "Weights: no uniform change to one route's or one question's points changes the winner."
+        )
+        return
+    winners = {m.winner_label for m, _ in moves}
+    if len(winners) == 1:
+        words = ", or ".join(_weight_words(m, k) for m, k in moves)
+        console.print(f"Weights: {words}, would make {winners.pop()} win.")
+    else:
+        words = ", or ".join(
+            f"{_weight_words(m, k)} ({m.winner_label} would win)" for m, k in moves
+        )
+        console.print(f"Weights: it would take {words}.")
 
 
 def render_assessment(console: Console, result: Assessment, pack: RulePack) -> None:
@@ -107,6 +200,7 @@ def render_assessment(console: Console, result: Assessment, pack: RulePack) -> N
             style="bold",
         )
     )
+    _how_sure(console, result)
 
     for route in (r for r in result.ranking[2:] if r.unmet):
         for unmet in route.unmet:
@@ -172,8 +266,16 @@ def render_assessment(console: Console, result: Assessment, pack: RulePack) -> N
                 style="bold",
             )
         )
+        impact = {d.question: d for d in result.dont_know}
         for q in result.unanswered:
             _indented(console, f"- {q}: {questions[q].text}", 2)
+            if q in impact and impact[q].robust:
+                _indented(console, "robust: no answer to it would change the winner", 4)
+            elif q in impact:
+                for line in _grouped(impact[q].flips):
+                    _indented(console, f"matters: {line.partition(' -> ')[2]}", 4)
+        if result.settle_first:
+            _indented(console, f"Settle first: {result.settle_first}", 2, style="bold")
 
     console.print()
     info = result.rule_pack
