@@ -204,6 +204,7 @@ def weight_robustness(pack: RulePack, result: Assessment) -> WeightRobustness:
     winner = result.ranking[0]
     rivals = [r for r in result.ranking[1:] if r.eligible == winner.eligible]
     totals = {r.route: r.score for r in result.ranking}
+    order = {r.id: i for i, r in enumerate(pack.routes)}
 
     groups: dict[tuple[str, str], dict[str, int]] = {}
     for route in pack.routes:
@@ -229,8 +230,9 @@ def weight_robustness(pack: RulePack, result: Assessment) -> WeightRobustness:
                     continue
                 # totals at scale k: rest + k * part; the rival draws level at k = level
                 level = ((winner.score - own) - (rival.score - theirs)) / (theirs - own)
-                if level < 0:
-                    continue
+                keeps_ties = order[winner.route] < order[rival.route]
+                if level < 0 or (level == 0 and keeps_ties):
+                    continue  # points cannot go below nothing; at nothing the winner keeps it
                 percent = round(abs(level - 1) * 100, 1)
                 if best is not None and (percent, index) >= best[:2]:
                     continue

@@ -1,0 +1,313 @@
+"""What would change the advice: a tiny pack whose answers are worked out by hand, and
+properties over the built-in pack (every reported flip flips; nothing left out does)."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from tests.test_properties import answers_strategy
+
+from svadvisor import engine
+from svadvisor.answers import validate_answers
+from svadvisor.assessment import Assessment, Flip
+from svadvisor.model import DONT_KNOW, RulePack
+from svadvisor.pack import load_pack
+
+TODAY = date(2026, 11, 25)
+SOURCE = "https://example.org/tiny"
+
+
+def score(route: str, points: int) -> dict[str, Any]:
+    return {"route": route, "points": points, "reason": f"{route} {points:+d}", "source": SOURCE}
+
+
+def write_tiny_pack(folder: Path, close_margin: int = 2) -> Path:
+    """Routes a then b (b needs q4 not to be "no"); four questions whose points are:
+
+    q1: x a+2, y b+1, z -    q2: p a+1, r b+2    q3 (number, min 0): below 10 a+1, 10+ b+1
+    q4: yes a+1, no -
+    """
+    files = {
+        "pack.yaml": {
+            "pack": {
+                "name": "tiny",
+                "version": "1",
+                "effective": "2026-01-01",
+                "close_call": {"margin": close_margin, "text": "Engage the market first."},
+            }
+        },
+        "routes.yaml": {
+            "routes": [
+                {"id": "a", "label": "Route A", "summary": "A", "source": SOURCE},
+                {
+                    "id": "b",
+                    "label": "Route B",
+                    "summary": "B",
+                    "source": SOURCE,
+                    "prerequisites": [
+                        {
+                            "id": "not_no",
+                            "requires": {"not": {"question": "q4", "equals": "no"}},
+                            "unmet": "q4 says no",
+                            "source": SOURCE,
+                        }
+                    ],
+                },
+            ]
+        },
+        "questions.yaml": {
+            "questions": [
+                {
+                    "id": "q1",
+                    "text": "Q1?",
+                    "type": "choice",
+                    "answers": [
+                        {"id": "x", "label": "X", "scores": [score("a", 2)]},
+                        {"id": "y", "label": "Y", "scores": [score("b", 1)]},
+                        {"id": "z", "label": "Z"},
+                    ],
+                },
+                {
+                    "id": "q2",
+                    "text": "Q2?",
+                    "type": "choice",
+                    "answers": [
+                        {"id": "p", "label": "P", "scores": [score("a", 1)]},
+                        {"id": "r", "label": "R", "scores": [score("b", 2)]},
+                    ],
+                },
+                {
+                    "id": "q3",
+                    "text": "Q3?",
+                    "type": "number",
+                    "min": 0,
+                    "bands": [
+                        {"id": "low", "label": "under 10", "below": 10, "scores": [score("a", 1)]},
+                        {"id": "high", "label": "10+", "at_least": 10, "scores": [score("b", 1)]},
+                    ],
+                },
+                {
+                    "id": "q4",
+                    "text": "Q4?",
+                    "type": "yesno",
+                    "answers": [
+                        {"id": "yes", "label": "Yes", "scores": [score("a", 1)]},
+                        {"id": "no", "label": "No"},
+                    ],
+                },
+            ]
+        },
+    }
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, data in files.items():
+        (folder / name).write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    return folder
+
+
+@pytest.fixture
+def tiny(tmp_path: Path) -> RulePack:
+    return load_pack(write_tiny_pack(tmp_path / "tiny"))
+
+
+def assess(pack: RulePack, raw: dict[str, Any]) -> Assessment:
+    return engine.assess(pack, validate_answers(pack, raw), on=TODAY)
+
+
+def changes(flips: list[Flip]) -> set[tuple[tuple[tuple[str, Any], ...], str]]:
+    return {(tuple((c.question, c.to) for c in f.changes), f.winner) for f in flips}
+
+
+def test_single_changes_that_flip_are_exactly_the_hand_computed_ones(tiny: RulePack) -> None:
+    # a = 2 (x), b = 2 (r): a tie, which a wins by coming first in routes.yaml
+    result = assess(tiny, {"q1": "x", "q2": "r"})
+    assert result.ranking[0].route == "a" and result.margin == 0
+    assert changes(result.what_would_change) == {
+        ((("q1", "y"),), "b"),  # a 0, b 3
+        ((("q1", "z"),), "b"),  # a 0, b 2
+        ((("q1", DONT_KNOW),), "b"),
+        ((("q3", 10),), "b"),  # a 2, b 3: one value stands for the whole band "10+"
+    }
+    first = result.what_would_change[0].model_dump()
+    assert first == {
+        "changes": [{"question": "q1", "from": "x", "to": "y", "from_label": "X", "to_label": "Y"}],
+        "winner": "b",
+        "winner_label": "Route B",
+    }
+
+
+def test_pairs_are_listed_only_when_no_single_change_flips(tiny: RulePack) -> None:
+    # a = 3 (x, p), b = 0: no one change gets b past a; these pairs do
+    result = assess(tiny, {"q1": "x", "q2": "p"})
+    assert changes(result.what_would_change) == {
+        ((("q1", "y"), ("q2", "r")), "b"),
+        ((("q1", "y"), ("q2", DONT_KNOW)), "b"),
+        ((("q1", "y"), ("q3", 10)), "b"),
+        ((("q1", "z"), ("q2", "r")), "b"),
+        ((("q1", DONT_KNOW), ("q2", "r")), "b"),
+        ((("q2", "r"), ("q3", 10)), "b"),
+    }
+
+
+def test_dont_know_marks_what_matters_and_what_is_robust(tiny: RulePack) -> None:
+    # a = 1 (p), b = 1 (y): q3 "10+" would give b the lead; nothing q4 says changes a's win
+    result = assess(tiny, {"q1": "y", "q2": "p"})
+    impact = {d.question: d for d in result.dont_know}
+    assert set(impact) == {"q3", "q4"}
+    assert impact["q4"].robust and impact["q4"].flips == []
+    assert not impact["q3"].robust
+    assert changes(impact["q3"].flips) == {((("q3", 10),), "b")}
+    assert impact["q3"].flips[0].changes[0].to_label == "10 (10+)"
+    assert result.settle_first == "q3"
+
+
+def test_weight_robustness_by_route_and_by_question(tiny: RulePack) -> None:
+    # a = 2 (p, low), b = 1 (y)
+    result = assess(tiny, {"q1": "y", "q2": "p", "q3": 5})
+    weights = result.weight_robustness
+    assert weights is not None and weights.by_route is not None
+    # a's points cut by half draws level (a keeps ties); more than that and b wins
+    assert (weights.by_route.target, weights.by_route.direction) == ("a", "down")
+    assert weights.by_route.percent == 50.0
+    assert weights.by_route.winner == "b"
+    # removing q2's or q3's point only draws level, so the cheapest is doubling q1's
+    assert weights.by_question is not None
+    assert (weights.by_question.target, weights.by_question.direction) == ("q1", "up")
+    assert weights.by_question.percent == 100.0
+
+
+def test_no_uniform_weight_move_can_overturn_a_winner_with_all_the_points(tiny: RulePack) -> None:
+    weights = assess(tiny, {"q1": "x", "q2": "p"}).weight_robustness
+    assert weights is not None
+    assert weights.by_route is None and weights.by_question is None
+
+
+@pytest.mark.parametrize(
+    ("raw", "margin", "close"),
+    [
+        ({"q1": "x", "q2": "r", "q4": "yes"}, 1, True),  # a 3, b 2
+        ({"q1": "x", "q2": "r", "q4": "yes", "q3": 5}, 2, False),  # a 4, b 2: at the threshold
+        ({"q1": "x", "q2": "r"}, 0, True),  # a tie is the closest call
+    ],
+)
+def test_close_call_below_the_packs_threshold_only(
+    tiny: RulePack, raw: dict[str, Any], margin: int, close: bool
+) -> None:
+    result = assess(tiny, raw)
+    assert result.margin == margin
+    assert (result.close_call is not None) is close
+    if close:
+        assert result.close_call is not None
+        assert result.close_call.threshold == 2
+        assert result.close_call.text == "Engage the market first."
+
+
+def test_no_close_call_when_the_runner_up_fails_its_prerequisite(tiny: RulePack) -> None:
+    result = assess(tiny, {"q1": "y", "q2": "r", "q4": "no"})  # b 3 but not eligible
+    assert [r.route for r in result.ranking] == ["a", "b"] and result.margin < 2
+    assert result.close_call is None
+
+
+def test_no_close_call_when_the_pack_sets_none(pack: RulePack) -> None:
+    bare = pack.model_copy(update={"meta": pack.meta.model_copy(update={"close_call": None})})
+    result = engine.assess(bare, {"complexity": "complex"}, on=TODAY)
+    assert result.close_call is None
+
+
+def test_sensitivity_can_be_turned_off_for_batch_runs(pack: RulePack) -> None:
+    result = engine.assess(pack, {"complexity": "complex"}, on=TODAY, sensitivity=False)
+    assert result.what_would_change == [] and result.weight_robustness is None
+
+
+# --- properties over the built-in pack --------------------------------------------------
+
+PACK = load_pack()
+SCORER = engine.Scorer(PACK)
+
+
+def applied(result: Assessment, moves: list[tuple[str, Any]]) -> dict[str, Any]:
+    raw = dict(result.answers)
+    for question, value in moves:
+        raw.pop(question, None)
+        if value != DONT_KNOW:
+            raw[question] = value
+    return validate_answers(PACK, raw)
+
+
+def winner(answers: dict[str, Any]) -> str:
+    return SCORER.ranking(answers)[0][0]
+
+
+def some_answer(draw: st.DrawFn, question_id: str) -> Any:
+    question = PACK.question(question_id)
+    assert question is not None
+    if question.type == "number":
+        low = int(question.min) if question.min is not None else -(10**9)
+        return draw(st.one_of(st.just(DONT_KNOW), st.integers(low, 10**9)))
+    if question.type == "date":
+        return draw(st.one_of(st.just(DONT_KNOW), st.dates().map(date.isoformat)))
+    if question.type == "multi":
+        return draw(st.lists(st.sampled_from(question.choice_ids), unique=True))
+    return draw(st.sampled_from([*question.choice_ids, DONT_KNOW]))
+
+
+@st.composite
+def moves(draw: st.DrawFn, count: int) -> list[tuple[str, Any]]:
+    ids = draw(
+        st.lists(
+            st.sampled_from([q.id for q in PACK.questions]),
+            min_size=count,
+            max_size=count,
+            unique=True,
+        )
+    )
+    return [(q, some_answer(draw, q)) for q in ids]
+
+
+def reported(result: Assessment, moved: list[tuple[str, Any]]) -> bool:
+    """Whether a flip on the same questions is listed that scores exactly as `moved` does."""
+    target = SCORER.ranking(applied(result, moved))
+    questions = [q for q, _ in moved]
+    return any(
+        [c.question for c in flip.changes] == questions
+        and SCORER.ranking(applied(result, [(c.question, c.to) for c in flip.changes])) == target
+        for flip in result.what_would_change
+    )
+
+
+@settings(max_examples=120, deadline=None)
+@given(answers_strategy(PACK), moves(1), moves(2))
+def test_every_reported_flip_flips_and_no_change_left_out_does(
+    raw: dict[str, Any], single: list[tuple[str, Any]], pair: list[tuple[str, Any]]
+) -> None:
+    result = engine.assess(PACK, validate_answers(PACK, raw), on=TODAY)
+    now = result.ranking[0].route
+    for flip in result.what_would_change:
+        after = winner(applied(result, [(c.question, c.to) for c in flip.changes]))
+        assert after == flip.winner != now
+    sizes = {len(f.changes) for f in result.what_would_change}
+    assert sizes <= {1} or sizes == {2}
+    if winner(applied(result, single)) != now:
+        assert reported(result, single), single
+    if sizes == {2} or not result.what_would_change:
+        pair.sort(key=lambda move: [q.id for q in PACK.questions].index(move[0]))
+        if winner(applied(result, pair)) != now:
+            assert reported(result, pair), pair
+
+
+@settings(max_examples=60, deadline=None)
+@given(answers_strategy(PACK))
+def test_no_single_change_flips_when_only_pairs_are_listed(raw: dict[str, Any]) -> None:
+    result = engine.assess(PACK, validate_answers(PACK, raw), on=TODAY)
+    if any(len(f.changes) == 1 for f in result.what_would_change):
+        return
+    now = result.ranking[0].route
+    for question in PACK.questions:
+        choices = question.choice_ids or []
+        for value in [*choices, DONT_KNOW]:
+            assert winner(applied(result, [(question.id, value)])) == now
