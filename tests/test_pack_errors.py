@@ -91,8 +91,8 @@ def test_score_naming_unknown_route(pack_copy: Path, edit: Edit) -> None:
     (problem,) = problems_of(pack_copy)
     line = line_of(path, "route: aliance")
     assert problem == (
-        f"{path}:{line}:20: questions[0].answers[2].scores[1].route: unknown route 'aliance'; "
-        "known: alliance, collaborative, commons, competitive"
+        f"{path}:{line}:20: questions[0].answers[2].scores[1].route: unknown route 'aliance' "
+        "(did you mean 'alliance'?); known: alliance, collaborative, commons, competitive"
     )
 
 
@@ -118,7 +118,7 @@ def test_condition_naming_unknown_answer(pack_copy: Path, edit: Edit) -> None:
     line = line_of(path, "complexx")
     assert problem == (
         f"{path}:{line}:42: rules[0].when.all[0].equals: 'complexity' has no answer "
-        "'complexx'; its answers: simple, complicated, complex"
+        "'complexx' (did you mean 'complex'?); its answers: simple, complicated, complex"
     )
 
 

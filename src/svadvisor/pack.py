@@ -10,6 +10,7 @@ one go.
 from __future__ import annotations
 
 import csv
+import difflib
 import hashlib
 import itertools
 import typing
@@ -19,7 +20,7 @@ from datetime import date
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -54,6 +55,8 @@ PACK_FILES: dict[str, tuple[type[BaseModel], bool]] = {
 
 TEMPLATES_DIR = "templates"
 """The pack's folder of Jinja2 templates (`memo.md.j2`): wording a council may change."""
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
 
 YESNO_DEFAULTS = (AnswerOption(id="yes", label="Yes"), AnswerOption(id="no", label="No"))
 
@@ -122,10 +125,10 @@ def _load(directory: Path) -> RulePack:
             problems.append(exc.problem)
             continue
         docs[name] = doc
-        try:
-            parsed[name] = schema.model_validate(doc.data)
-        except ValidationError as exc:
-            problems.extend(schema_problems(exc, doc, schema))
+        model, found = validate_document(doc, schema)
+        problems.extend(found)
+        if model is not None:
+            parsed[name] = model
     templates = _read_templates(directory, problems)
     if problems:
         raise RulePackError(problems, f"rule pack {directory} has {len(problems)} problem(s)")
@@ -255,6 +258,16 @@ def _with_defaults(question: Question) -> Question:
 # --- schema errors -> located problems -------------------------------------------
 
 
+def validate_document(
+    doc: YamlDocument, schema: type[ModelT]
+) -> tuple[ModelT | None, list[Problem]]:
+    """Check one YAML document against a schema: the model, or every problem located."""
+    try:
+        return schema.model_validate(doc.data), []
+    except ValidationError as exc:
+        return None, list(schema_problems(exc, doc, schema))
+
+
 def schema_problems(
     exc: ValidationError, doc: YamlDocument, schema: type[BaseModel]
 ) -> Iterator[Problem]:
@@ -265,7 +278,8 @@ def schema_problems(
         if kind == "extra_forbidden":
             allowed = _allowed_keys(schema, path[:-1], doc.data)
             hint = f"; allowed keys: {', '.join(allowed)}" if allowed else ""
-            yield doc.problem(path, f"unknown key {path[-1]!r}{hint}", at_key=True)
+            near = did_you_mean(str(path[-1]), allowed)
+            yield doc.problem(path, f"unknown key {path[-1]!r}{near}{hint}", at_key=True)
         elif kind == "missing":
             yield doc.problem(path, "missing required field")
         else:
@@ -572,14 +586,23 @@ def _duplicates(file: str, base: PathKey, ids: list[str], at: Any) -> Iterator[P
         seen.add(item)
 
 
+def did_you_mean(name: str, known: Iterable[str]) -> str:
+    """` (did you mean 'x'?)` for a near miss among `known`, else nothing."""
+    hint = difflib.get_close_matches(name, list(known), n=1)
+    return f" (did you mean {hint[0]!r}?)" if hint else ""
+
+
 def _no_answer(question: Question, answer: str) -> str:
+    near = did_you_mean(answer, question.choice_ids)
     return (
-        f"{question.id!r} has no answer {answer!r}; its answers: {', '.join(question.choice_ids)}"
+        f"{question.id!r} has no answer {answer!r}{near}; "
+        f"its answers: {', '.join(question.choice_ids)}"
     )
 
 
 def _unknown(kind: str, name: str, known: Iterable[str]) -> str:
-    return f"unknown {kind} {name!r}; known: {', '.join(sorted(known))}"
+    known = sorted(known)
+    return f"unknown {kind} {name!r}{did_you_mean(name, known)}; known: {', '.join(known)}"
 
 
 def _check_question(q: Question, base: PathKey, at: Any) -> Iterator[Problem]:
