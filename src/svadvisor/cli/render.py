@@ -85,6 +85,8 @@ def _derived(console: Console, result: Assessment) -> None:
         _indented(console, item.basis, 4)
         _source(console, item.source, 4)
     console.print()
+
+
 def _short(value: object, label: str) -> str:
     """An answer as short as the answers file writes it; numbers keep their band."""
     if value == DONT_KNOW:

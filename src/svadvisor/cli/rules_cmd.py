@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -11,19 +12,27 @@ from svadvisor.cli.common import CasesOption, load_library, rules_dir, user_erro
 
 app = typer.Typer(help="Check and inspect rule packs.", no_args_is_help=True)
 
+DirArgument = Annotated[
+    Path | None,
+    typer.Argument(
+        metavar="[DIR]", help="Rule pack folder (default: --rules, else the built-in pack)."
+    ),
+]
+
+EXIT_FOUND = 1
+"""A test case failed, or lint found a warning (the pack itself is readable)."""
+
+
+def _folder(ctx: typer.Context, directory: Path | None) -> Path:
+    from svadvisor.pack import builtin_pack_dir
+
+    chosen = directory if directory is not None else rules_dir(ctx, None)
+    return chosen if chosen is not None else builtin_pack_dir()
+
 
 @app.command("validate")
 @user_errors
-def validate(
-    ctx: typer.Context,
-    directory: Annotated[
-        Path | None,
-        typer.Argument(
-            metavar="[DIR]", help="Rule pack folder (default: --rules, else the built-in pack)."
-        ),
-    ] = None,
-    cases: CasesOption = None,
-) -> None:
+def validate(ctx: typer.Context, directory: DirArgument = None, cases: CasesOption = None) -> None:
     """Check a rule pack, its memo templates and the case studies used with it; print every
     problem at once.
 
@@ -41,3 +50,105 @@ def validate(
     )
     library = load_library(ctx, cases, pack)
     typer.echo(f"OK: {len(library.cases)} case studies in {library.source}")
+
+
+@app.command("test")
+@user_errors
+def run_tests(ctx: typer.Context, directory: DirArgument = None) -> None:
+    """Run the pack's own test cases (DIR/tests/*.yaml); exit status 1 if any fails."""
+    from svadvisor.pack import load_pack
+    from svadvisor.packtest import TESTS_FOLDER, run_cases
+
+    folder = _folder(ctx, directory)
+    pack = load_pack(folder)
+    results = run_cases(pack, folder, on=date.today())
+    if not results:
+        typer.echo(f"No test cases: add YAML files to {folder / TESTS_FOLDER}", err=True)
+        return
+    for outcome in results:
+        case = outcome.loaded.case
+        if outcome.passed:
+            typer.echo(f"PASS  {case.name}")
+            continue
+        typer.echo(f"FAIL  {case.name}  ({outcome.loaded.where})")
+        for m in outcome.mismatches:
+            typer.echo(f"      - {m.what}: {m.expected}")
+            typer.echo(f"      + {m.what}: {m.got}")
+        ranking = ", ".join(
+            f"{r.route} {r.score}" + ("" if r.eligible else " [prerequisite not met]")
+            for r in outcome.result.ranking
+        )
+        typer.echo(f"        ranking: {ranking}")
+    failed = sum(not o.passed for o in results)
+    typer.echo(
+        f"\n{len(results) - failed} passed, {failed} failed ({pack.meta.name} {pack.meta.version})"
+    )
+    if failed:
+        raise typer.Exit(EXIT_FOUND)
+
+
+@app.command("diff")
+@user_errors
+def diff(
+    old: Annotated[Path, typer.Argument(metavar="OLD", help="The rule pack folder before.")],
+    new: Annotated[Path, typer.Argument(metavar="NEW", help="The rule pack folder after.")],
+    pipeline: Annotated[
+        Path | None,
+        typer.Option(
+            "--pipeline",
+            metavar="FILE",
+            help="CSV of services (columns named by question id) to re-score with both packs; "
+            "default: the packs' own test cases.",
+        ),
+    ] = None,
+) -> None:
+    """What changed between two rule packs, and which services it moves to another route."""
+    from svadvisor.pack import load_pack
+    from svadvisor.packdiff import Row, compare_rows, diff_packs, read_rows
+    from svadvisor.packtest import load_cases
+
+    before, after = load_pack(old), load_pack(new)
+    typer.echo(
+        f"From {before.meta.name} {before.meta.version} ({old}) "
+        f"to {after.meta.name} {after.meta.version} ({new}):"
+    )
+    changes = diff_packs(before, after)
+    for line in changes or ["no differences in questions, points, rules, notes or routes"]:
+        typer.echo(f"  {line}")
+
+    if pipeline is not None:
+        rows, what = read_rows(pipeline), f"rows of {pipeline}"
+    else:
+        cases = {c.case.name: c.case for c in load_cases(before, old)}
+        cases.update({c.case.name: c.case for c in load_cases(after, new)})
+        rows, what = [Row(name, case.answers) for name, case in cases.items()], "test cases"
+    compared = compare_rows(before, after, rows, on=date.today())
+    typer.echo()
+    typer.echo(
+        f"Recommended route changes in {len(compared.changed)} of {compared.compared} {what}"
+        + (":" if compared.changed else ".")
+    )
+    for change in compared.changed:
+        was, now = change.old.ranking[0], change.new.ranking[0]
+        typer.echo(f"  {change.row.label}: {was.label} -> {now.label}")
+        for reason in change.reasons:
+            typer.echo(f"      {reason}")
+    for skipped in compared.skipped:
+        typer.echo(f"  not scored: {skipped}", err=True)
+
+
+@app.command("lint")
+@user_errors
+def lint(ctx: typer.Context, directory: DirArgument = None) -> None:
+    """Find what can never take effect in a pack, and misspelt ids; exit 1 on a warning."""
+    from svadvisor.lint import lint_pack
+
+    folder = _folder(ctx, directory)
+    findings = lint_pack(folder)
+    for finding in findings:
+        typer.echo(str(finding))
+    warnings = sum(f.level == "warning" for f in findings)
+    infos = len(findings) - warnings
+    typer.echo(f"{warnings} warning(s), {infos} info in {folder}")
+    if warnings:
+        raise typer.Exit(EXIT_FOUND)

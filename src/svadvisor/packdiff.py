@@ -1,0 +1,308 @@
+"""What changed between two rule packs, in words, and which answer sets it moves.
+
+A council that edits its pack (or takes a new version of the built-in one) needs to
+see the edit as advice, not as a text diff: which points, thresholds and notes moved,
+and which services would now be recommended a different route, and why.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from svadvisor import conditions as cond
+from svadvisor import engine
+from svadvisor.answers import validate_answers
+from svadvisor.assessment import Assessment, RouteResult
+from svadvisor.errors import AnswersError, InputFileError
+from svadvisor.model import RulePack
+
+Key = tuple[str, ...]
+
+_WHOLE_KINDS = ("route", "question", "rule", "note")
+
+
+def _is_whole(key: Key) -> bool:
+    """(kind, id) of a route, question, rule or note, as opposed to one of its details."""
+    return len(key) == 2 and key[0] in _WHOLE_KINDS
+
+
+_SECTIONS = ("pack", "route", "prerequisite", "question", "answer", "band", "points", "rule")
+"""The order changes are listed in; notes come last."""
+
+
+def describe_condition(condition: cond.ConditionNode) -> str:
+    """A condition in words: `providers is several and timescale is medium or long`."""
+    if isinstance(condition, cond.Leaf):
+        q = condition.question
+        if condition.answered is not None:
+            return f"{q} is answered" if condition.answered else f"{q} is not answered"
+        if condition.equals is not None:
+            return f"{q} is {condition.equals}"
+        if condition.in_ is not None:
+            return f"{q} is {' or '.join(condition.in_)}"
+        bounds = []
+        if condition.at_least is not None:
+            bounds.append(f"{q} >= {_number(condition.at_least)}")
+        if condition.at_most is not None:
+            bounds.append(f"{q} <= {_number(condition.at_most)}")
+        return " and ".join(bounds)
+    if isinstance(condition, cond.Not):
+        return f"not ({describe_condition(condition.not_)})"
+    parts, joiner = (
+        (condition.all, " and ") if isinstance(condition, cond.AllOf) else (condition.any, " or ")
+    )
+    words = [describe_condition(c) for c in parts]
+    nested = [
+        f"({w})" if isinstance(c, cond.AllOf | cond.AnyOf) else w
+        for c, w in zip(parts, words, strict=True)
+    ]
+    return joiner.join(nested)
+
+
+def _number(value: float | date) -> str:
+    if isinstance(value, date):
+        return value.isoformat()
+    return f"{value:,g}" if abs(value) < 1e6 else f"{value:,.0f}"
+
+
+def _points(scores: Iterable[Any]) -> dict[str, int]:
+    total: dict[str, int] = {}
+    for s in scores:
+        total[s.route] = total.get(s.route, 0) + s.points
+    return total
+
+
+def flatten(pack: RulePack) -> dict[Key, str]:
+    """Every fact of a pack that changes advice or its wording, keyed so two packs compare."""
+    facts: dict[Key, str] = {}
+    meta = pack.meta
+    for name in ("name", "version", "effective", "scope", "description"):
+        facts[("pack", name)] = str(getattr(meta, name))
+    if meta.close_call is not None:
+        facts[("pack", "close_call margin")] = str(meta.close_call.margin)
+        facts[("pack", "close_call text")] = meta.close_call.text
+    for route in pack.routes:
+        facts[("route", route.id)] = route.label
+        facts[("route", route.id, "label")] = route.label
+        facts[("route", route.id, "summary")] = route.summary
+        for p in route.prerequisites:
+            facts[("prerequisite", route.id, p.id)] = describe_condition(p.requires)
+    for q in pack.questions:
+        facts[("question", q.id)] = q.text
+        facts[("question", q.id, "text")] = q.text
+        facts[("question", q.id, "type")] = q.type
+        if q.ask_when is not None:
+            facts[("question", q.id, "ask_when")] = describe_condition(q.ask_when)
+        for a in q.answers:
+            facts[("answer", q.id, a.id)] = a.label
+            for route, points in _points(a.scores).items():
+                facts[("points", q.id, a.id, route)] = str(points)
+        for b in q.bands:
+            low = "" if b.at_least is None else f"at least {_number(b.at_least)}"
+            high = "" if b.below is None else f"below {_number(b.below)}"
+            facts[("band", q.id, b.id)] = " and ".join(x for x in (low, high) if x) or "any value"
+            for route, points in _points(b.scores).items():
+                facts[("points", q.id, f"band {b.id}", route)] = str(points)
+    for rule in pack.rules:
+        facts[("rule", rule.id)] = describe_condition(rule.when)
+        for route, points in _points(rule.scores).items():
+            facts[("rule", rule.id, route)] = str(points)
+    for note in pack.notes:
+        facts[("note", note.id)] = note.title
+        facts[("note", note.id, "title")] = note.title
+        facts[("note", note.id, "text")] = note.text
+        facts[("note", note.id, "when")] = describe_condition(note.when)
+        facts[("note", note.id, "strength")] = note.strength
+        facts[("note", note.id, "review_by")] = str(note.review_by)
+        facts[("note", note.id, "sources")] = ", ".join(note.sources)
+    return facts
+
+
+def _signed(points: str | None) -> str:
+    return "nothing" if points is None else f"{int(points):+d}"
+
+
+def _sentence(key: Key, old: str | None, new: str | None) -> str:
+    """One change in words."""
+    kind, *rest = key
+    if kind == "points":
+        question, answer, route = rest
+        return f"{question} = {answer}: {route} {_signed(old)} -> {_signed(new)}"
+    if kind == "rule" and len(rest) == 2:
+        return f"rule {rest[0]}: {rest[1]} {_signed(old)} -> {_signed(new)}"
+    what = {
+        ("route", 1): "route {0}",
+        ("route", 2): "route {0} {1}",
+        ("prerequisite", 2): "route {0} prerequisite {1}",
+        ("question", 1): "question {0}",
+        ("question", 2): "question {0} {1}",
+        ("answer", 2): "{0}: answer {1}",
+        ("band", 2): "{0}: band {1}",
+        ("rule", 1): "rule {0}",
+        ("note", 1): "note {0}",
+        ("note", 2): "note {0} {1}",
+        ("pack", 1): "pack {0}",
+    }[(kind, len(rest))].format(*rest)
+    if old is None:
+        return f"{what} added: {new}"
+    if new is None:
+        return f"{what} removed (was: {old})"
+    return f"{what}: {_short(old)} -> {_short(new)}"
+
+
+def _short(text: str, limit: int = 90) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _entity(key: Key) -> Key | None:
+    """The whole a detail belongs to (a question's text belongs to the question)."""
+    kind = key[0]
+    if kind in ("route", "question", "note", "rule") and len(key) > 2:
+        return key[:2]
+    if kind == "prerequisite":
+        return ("route", key[1])
+    if kind in ("answer", "band"):
+        return ("question", key[1])
+    if kind == "points":
+        return ("question", key[1])
+    return None
+
+
+def diff_packs(old: RulePack, new: RulePack) -> list[str]:
+    """Each difference in words, in pack order: pack, routes, questions, rules, notes.
+
+    An added or removed question, route, rule or note is one line, not one per detail.
+    """
+    before, after = flatten(old), flatten(new)
+    keys = list(before) + [k for k in after if k not in before]
+    whole_changes = {k for k in keys if _is_whole(k) and (k in before) != (k in after)}
+    lines: list[tuple[int, int, str]] = []
+    for index, key in enumerate(keys):
+        was, now = before.get(key), after.get(key)
+        if was == now or _entity(key) in whole_changes:
+            continue
+        if _is_whole(key) and was is not None and now is not None:
+            continue  # the whole is in both packs: its details say what changed
+        section = _SECTIONS.index(key[0]) if key[0] in _SECTIONS else len(_SECTIONS)
+        if key[0] in ("answer", "band", "points"):
+            section = _SECTIONS.index("question")
+        lines.append((section, index, _sentence(key, was, now)))
+    return [text for _, _, text in sorted(lines)]
+
+
+# --- which answer sets change route -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Row:
+    """One answer set to compare: a pipeline row or a test case."""
+
+    label: str
+    answers: Mapping[str, Any]
+
+
+@dataclass
+class RowChange:
+    row: Row
+    old: Assessment
+    new: Assessment
+    reasons: list[str] = field(default_factory=list)
+
+
+@dataclass
+class RowsCompared:
+    changed: list[RowChange]
+    compared: int
+    skipped: list[str]
+
+
+def read_rows(path: Path) -> list[Row]:
+    """A CSV whose header names question ids (other columns are ignored; a first column
+    that is not a question names the row). Blank cells are "don't know"."""
+    if not path.is_file():
+        raise InputFileError(f"{path}: pipeline file not found")
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            reader = csv.DictReader(handle)
+            header = reader.fieldnames or []
+            records = list(reader)
+    except UnicodeDecodeError:
+        raise InputFileError(f"{path}: not UTF-8 text; save the CSV as UTF-8") from None
+    except csv.Error as exc:
+        raise InputFileError(f"{path}: not a readable CSV ({exc})") from None
+    if not header:
+        raise InputFileError(f"{path}: the CSV has no header row of question ids")
+    rows = []
+    for number, record in enumerate(records, start=2):
+        name = (record.get(header[0]) or "").strip()
+        label = f"line {number}" + (f" ({name})" if name else "")
+        answers = {k: v for k, v in record.items() if k is not None and (v or "").strip()}
+        rows.append(Row(label, answers))
+    return rows
+
+
+def _scored(pack: RulePack, answers: Mapping[str, Any], on: date) -> Assessment:
+    known = {q.id for q in pack.questions}
+    checked = validate_answers(pack, {k: v for k, v in answers.items() if k in known})
+    return engine.assess(pack, checked, on=on, sensitivity=False)
+
+
+def compare_rows(old: RulePack, new: RulePack, rows: Iterable[Row], *, on: date) -> RowsCompared:
+    """The rows whose recommended route differs between the packs, each with its reasons."""
+    changed: list[RowChange] = []
+    skipped: list[str] = []
+    compared = 0
+    for row in rows:
+        try:
+            before = _scored(old, row.answers, on)
+            after = _scored(new, row.answers, on)
+        except AnswersError as exc:
+            first = exc.problems[0]
+            skipped.append(f"{row.label}: {first.path + ': ' if first.path else ''}{first.message}")
+            continue
+        compared += 1
+        if before.ranking[0].route != after.ranking[0].route:
+            changed.append(RowChange(row, before, after, _reasons(before, after)))
+    return RowsCompared(changed, compared, skipped)
+
+
+def _by_source(route: RouteResult) -> dict[str, int]:
+    points: dict[str, int] = {}
+    for c in route.contributions:
+        where = f"rule {c.rule}" if c.rule else f"{c.question} = {c.answer}"
+        points[where] = points.get(where, 0) + c.points
+    return points
+
+
+def _reasons(before: Assessment, after: Assessment) -> list[str]:
+    """Scores of the two routes involved, then each point and prerequisite that moved."""
+    routes = [before.ranking[0].route, after.ranking[0].route]
+    old = {r.route: r for r in before.ranking}
+    new = {r.route: r for r in after.ranking}
+    reasons = [
+        "; ".join(
+            f"{r} {old[r].score} -> {new[r].score}" if r in old and r in new else r for r in routes
+        )
+    ]
+    for r in routes:
+        if r not in old or r not in new:
+            continue
+        was, now = _by_source(old[r]), _by_source(new[r])
+        for where in list(was) + [w for w in now if w not in was]:
+            if was.get(where) != now.get(where):
+                a, b = was.get(where), now.get(where)
+                reasons.append(
+                    f"{r}: {where} {_signed(None if a is None else str(a))} "
+                    f"-> {_signed(None if b is None else str(b))}"
+                )
+        if old[r].eligible != new[r].eligible:
+            unmet = "; ".join(u.id for u in (new[r].unmet or old[r].unmet))
+            state = "now fails" if old[r].eligible else "now meets"
+            reasons.append(f"{r}: {state} its prerequisite ({unmet})")
+    return reasons
