@@ -3,111 +3,26 @@ properties over the built-in pack (every reported flip flips; nothing left out d
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from tests.test_properties import answers_strategy
+from tests.tinypack import write_tiny_pack
+from typer.testing import CliRunner
 
 from svadvisor import engine
 from svadvisor.answers import validate_answers
 from svadvisor.assessment import Assessment, Flip
+from svadvisor.cli.app import app
 from svadvisor.model import DONT_KNOW, RulePack
 from svadvisor.pack import load_pack
 
 TODAY = date(2026, 11, 25)
-SOURCE = "https://example.org/tiny"
-
-
-def score(route: str, points: int) -> dict[str, Any]:
-    return {"route": route, "points": points, "reason": f"{route} {points:+d}", "source": SOURCE}
-
-
-def write_tiny_pack(folder: Path, close_margin: int = 2) -> Path:
-    """Routes a then b (b needs q4 not to be "no"); four questions whose points are:
-
-    q1: x a+2, y b+1, z -    q2: p a+1, r b+2    q3 (number, min 0): below 10 a+1, 10+ b+1
-    q4: yes a+1, no -
-    """
-    files = {
-        "pack.yaml": {
-            "pack": {
-                "name": "tiny",
-                "version": "1",
-                "effective": "2026-01-01",
-                "close_call": {"margin": close_margin, "text": "Engage the market first."},
-            }
-        },
-        "routes.yaml": {
-            "routes": [
-                {"id": "a", "label": "Route A", "summary": "A", "source": SOURCE},
-                {
-                    "id": "b",
-                    "label": "Route B",
-                    "summary": "B",
-                    "source": SOURCE,
-                    "prerequisites": [
-                        {
-                            "id": "not_no",
-                            "requires": {"not": {"question": "q4", "equals": "no"}},
-                            "unmet": "q4 says no",
-                            "source": SOURCE,
-                        }
-                    ],
-                },
-            ]
-        },
-        "questions.yaml": {
-            "questions": [
-                {
-                    "id": "q1",
-                    "text": "Q1?",
-                    "type": "choice",
-                    "answers": [
-                        {"id": "x", "label": "X", "scores": [score("a", 2)]},
-                        {"id": "y", "label": "Y", "scores": [score("b", 1)]},
-                        {"id": "z", "label": "Z"},
-                    ],
-                },
-                {
-                    "id": "q2",
-                    "text": "Q2?",
-                    "type": "choice",
-                    "answers": [
-                        {"id": "p", "label": "P", "scores": [score("a", 1)]},
-                        {"id": "r", "label": "R", "scores": [score("b", 2)]},
-                    ],
-                },
-                {
-                    "id": "q3",
-                    "text": "Q3?",
-                    "type": "number",
-                    "min": 0,
-                    "bands": [
-                        {"id": "low", "label": "under 10", "below": 10, "scores": [score("a", 1)]},
-                        {"id": "high", "label": "10+", "at_least": 10, "scores": [score("b", 1)]},
-                    ],
-                },
-                {
-                    "id": "q4",
-                    "text": "Q4?",
-                    "type": "yesno",
-                    "answers": [
-                        {"id": "yes", "label": "Yes", "scores": [score("a", 1)]},
-                        {"id": "no", "label": "No"},
-                    ],
-                },
-            ]
-        },
-    }
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, data in files.items():
-        (folder / name).write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
-    return folder
 
 
 @pytest.fixture
@@ -311,3 +226,53 @@ def test_no_single_change_flips_when_only_pairs_are_listed(raw: dict[str, Any]) 
         choices = question.choice_ids or []
         for value in [*choices, DONT_KNOW]:
             assert winner(applied(result, [(question.id, value)])) == now
+
+
+# --- the CLI --------------------------------------------------------------------------
+
+
+def test_assess_json_lists_what_would_change(runner: CliRunner, tmp_path: Path) -> None:
+    folder = write_tiny_pack(tmp_path / "tiny")
+    answers = tmp_path / "answers.yaml"
+    answers.write_text("q1: x\nq2: r\n", encoding="utf-8")
+    result = runner.invoke(
+        app, ["--rules", str(folder), "assess", "--answers", str(answers), "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["what_would_change"][0] == {
+        "changes": [{"question": "q1", "from": "x", "to": "y", "from_label": "X", "to_label": "Y"}],
+        "winner": "b",
+        "winner_label": "Route B",
+    }
+    assert [d["question"] for d in data["dont_know"]] == ["q3", "q4"]
+    assert data["settle_first"] == "q3"
+    assert data["close_call"] == {
+        "margin": 0,
+        "threshold": 2,
+        "text": "Engage the market first.",
+        "source": None,
+    }
+    assert set(data["weight_robustness"]) == {"by_route", "by_question"}
+
+
+def test_assess_terminal_says_how_sure_it_is(runner: CliRunner, tmp_path: Path) -> None:
+    folder = write_tiny_pack(tmp_path / "tiny")
+    answers = tmp_path / "answers.yaml"
+    answers.write_text("q1: x\nq2: r\n", encoding="utf-8")
+    result = runner.invoke(app, ["--rules", str(folder), "assess", "--answers", str(answers)])
+    assert result.exit_code == 0, result.output
+    out = "\n".join(line.rstrip() for line in result.stdout.splitlines())
+    assert (
+        "Close call: the top two are less than 2 points apart.\n  Engage the market first.\n" in out
+    )
+    assert "What would change it (changing one answer):\n" in out
+    assert "  - q1: x -> y, z or don't know  => Route B\n" in out
+    assert "  - q3: don't know -> 10 (10+)  => Route B\n" in out
+    assert (
+        "Weights: any cut in Route A's points, or any cut in the points from q1, would make "
+        "Route B win." in " ".join(out.split())
+    )
+    assert "  - q3: Q3?\n    matters: 10 (10+)  => Route B\n" in out
+    assert "  - q4: Q4?\n    robust: no answer to it would change the winner\n" in out
+    assert "  Settle first: q3\n" in out

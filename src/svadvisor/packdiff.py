@@ -182,7 +182,8 @@ def diff_packs(old: RulePack, new: RulePack) -> list[str]:
     before, after = flatten(old), flatten(new)
     keys = list(before) + [k for k in after if k not in before]
     whole_changes = {k for k in keys if _is_whole(k) and (k in before) != (k in after)}
-    lines: list[tuple[int, int, str]] = []
+    position = {key: i for i, key in enumerate(keys)}
+    lines: list[tuple[int, int, int, str]] = []
     for index, key in enumerate(keys):
         was, now = before.get(key), after.get(key)
         if was == now or _entity(key) in whole_changes:
@@ -192,8 +193,9 @@ def diff_packs(old: RulePack, new: RulePack) -> list[str]:
         section = _SECTIONS.index(key[0]) if key[0] in _SECTIONS else len(_SECTIONS)
         if key[0] in ("answer", "band", "points"):
             section = _SECTIONS.index("question")
-        lines.append((section, index, _sentence(key, was, now)))
-    return [text for _, _, text in sorted(lines)]
+        whole = position.get(_entity(key) or key, index)  # a question's changes stay together
+        lines.append((section, whole, index, _sentence(key, was, now)))
+    return [text for *_, text in sorted(lines)]
 
 
 # --- which answer sets change route -------------------------------------------------------

@@ -54,7 +54,9 @@ class PackCase(_Strict):
 
 
 class CaseFile(_Strict):
-    tests: list[PackCase] = Field(min_length=1)
+    """The file's shape; each case is checked on its own, so one bad case hides no other."""
+
+    tests: list[dict[str, Any]] = Field(min_length=1)
 
 
 @dataclass(frozen=True)
@@ -107,8 +109,12 @@ def load_cases(pack: RulePack, directory: Path) -> list[LoadedCase]:
         problems += found
         if parsed is None:
             continue
-        for i, case in enumerate(parsed.tests):
+        for i in range(len(parsed.tests)):
             base: PathKey = ("tests", i)
+            case, found = validate_document(_within(doc, base), PackCase)
+            problems += [_prefixed(p, base) for p in found]
+            if case is None:
+                continue
             problems += _reference_problems(pack, case, doc, base)
             try:
                 answers = validate_answers(pack, case.answers, doc=_within(doc, (*base, "answers")))
@@ -124,16 +130,20 @@ def load_cases(pack: RulePack, directory: Path) -> list[LoadedCase]:
 def _within(doc: YamlDocument, prefix: PathKey) -> YamlDocument:
     """The part of a document under `prefix`, keeping each value's line and column."""
     cut = len(prefix)
+    data = doc.data
+    for part in prefix:
+        data = data[part]
     return YamlDocument(
         doc.file,
-        None,
+        data,
         {k[cut:]: v for k, v in doc.marks.items() if k[:cut] == prefix},
         {k[cut:]: v for k, v in doc.key_marks.items() if k[:cut] == prefix},
     )
 
 
 def _prefixed(problem: Problem, prefix: PathKey) -> Problem:
-    path = format_path(prefix) + (f".{problem.path}" if problem.path else "")
+    inner = problem.path or ""
+    path = format_path(prefix) + (inner if inner.startswith("[") else f".{inner}" if inner else "")
     return Problem(problem.message, problem.file, problem.line, problem.column, path)
 
 
