@@ -171,7 +171,8 @@ def _how_sure(console: Console, result: Assessment) -> None:
     winners = {m.winner_label for m, _ in moves}
     if len(winners) == 1:
         words = ", or ".join(_weight_words(m, k) for m, k in moves)
-        console.print(f"Weights: {words}, would make {winners.pop()} win.")
+        comma = "," if len(moves) > 1 else ""
+        console.print(f"Weights: {words}{comma} would make {winners.pop()} win.")
     else:
         words = ", or ".join(
             f"{_weight_words(m, k)} ({m.winner_label} would win)" for m, k in moves
