@@ -55,6 +55,8 @@ def pack_with_more_types(folder: Path) -> RulePack:
                 "when": {"question": "q3", "at_least": 5000},
                 "sources": [SOURCE],
                 "checked": "2026-01-01",
+                "review_by": "2027-01-01",
+                "strength": "consider",
             }
         ]
     }

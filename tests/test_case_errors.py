@@ -65,7 +65,9 @@ def test_unknown_key_and_missing_field(pack: RulePack, cases_copy: Path) -> None
         problems[0]
         == f"{path}:{line_of(path, 'id: lambeth-ipsa')}:1: years: missing required field"
     )
-    assert problems[1].startswith(f"{path}:{line}:1: yeers: unknown key 'yeers'; allowed keys: id")
+    assert problems[1].startswith(
+        f"{path}:{line}:1: yeers: unknown key 'yeers' (did you mean 'years'?); allowed keys: id"
+    )
 
 
 def test_source_that_is_not_a_web_address(pack: RulePack, cases_copy: Path) -> None:

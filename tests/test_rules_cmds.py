@@ -154,7 +154,7 @@ def test_notes_that_must_or_must_not_apply(runner: CliRunner, pack_copy: Path) -
         pack_copy,
         {
             "tests": [
-                good_case(expect={"winner": "competitive", "notes_apply": ["psr_governs"]}),
+                good_case(expect={"winner": "competitive", "notes_apply": ["alliance_forms"]}),
                 good_case(expect={"winner": "competitive", "notes_absent": ["embed_social_value"]}),
             ]
         },
@@ -162,7 +162,7 @@ def test_notes_that_must_or_must_not_apply(runner: CliRunner, pack_copy: Path) -
     result = runner.invoke(app, ["rules", "test", str(pack_copy)])
     assert result.exit_code == 1
     assert (
-        "      - note: psr_governs applies\n      + note: psr_governs does not apply\n"
+        "      - note: alliance_forms applies\n      + note: alliance_forms does not apply\n"
         in result.stdout
     )
     assert (
@@ -269,6 +269,8 @@ def test_diff_in_readable_terms(tmp_path: Path) -> None:
                 },
                 "sources": [SOURCE],
                 "checked": "2026-01-01",
+                "review_by": "2027-01-01",
+                "strength": "consider",
             }
         ]
     }
@@ -347,6 +349,8 @@ def lint_pack_files() -> dict[str, Any]:
                 },
                 "sources": [SOURCE],
                 "checked": "2026-01-01",
+                "review_by": "2027-01-01",
+                "strength": "consider",
             },
             {
                 "id": "applies",
@@ -355,6 +359,8 @@ def lint_pack_files() -> dict[str, Any]:
                 "when": {"question": "q3", "at_least": 1000},
                 "sources": [SOURCE],
                 "checked": "2026-01-01",
+                "review_by": "2027-01-01",
+                "strength": "consider",
             },
         ]
     }
@@ -386,8 +392,8 @@ def test_lint_reports_each_finding_located(runner: CliRunner, tmp_path: Path) ->
     # z scores nothing; q5's t is not reported (q5 is never asked at all)
     assert (
         f"{questions}:{line_of(questions, 'id: z')}:9: questions[0].answers[2].id: info: "
-        "answer 'z' to 'q1' scores nothing anywhere: no points, and no scoring rule names it "
-        "(fine if it is meant to be neutral)" in out
+        "answer 'z' to 'q1' scores nothing anywhere: no points, and no rule, note, prerequisite "
+        "or regime names it (fine if it is meant to be neutral)" in out
     )
     assert not [line for line in out if "answer 't'" in line]
     assert (
@@ -408,7 +414,7 @@ def test_lint_reports_each_finding_located(runner: CliRunner, tmp_path: Path) ->
         f"{cases}:{line_of(cases, 'winner: aa')}:13: tests[0].expect.winner: warning: unknown "
         "route 'aa' (did you mean 'a'?); known: a, b, c" in out
     )
-    assert out[-1] == f"5 warning(s), 2 info in {folder}"
+    assert out[-1] == f"5 warning(s), 1 info in {folder}"
 
 
 def test_lint_of_a_pack_with_a_misspelt_id_suggests_the_right_one(
@@ -421,7 +427,86 @@ def test_lint_of_a_pack_with_a_misspelt_id_suggests_the_right_one(
     )
     result = runner.invoke(app, ["rules", "lint", str(pack_copy)])
     assert result.exit_code == 2
-    assert (
-        f"{path}:{line_of(path, 'markets')}:22: notes[1].when.all[0].question: unknown question "
-        "'markets' (did you mean 'market'?)" in result.stderr
+    (problem,) = result.stderr.splitlines()[:-1]
+    assert problem.startswith(f"{path}:{line_of(path, 'question: markets')}:")
+    assert problem.endswith(
+        "unknown question 'markets' (did you mean 'market'?); known: " + problem.split("known: ")[1]
     )
+    assert "(did you mean 'market'?)" in problem
+
+
+def test_lint_tries_every_day_a_date_or_threshold_changes(tmp_path: Path) -> None:
+    """A threshold of 100, lowered to 50 from 1 June 2026: "q3 reaches it and is at most
+    70" can hold only from that day."""
+    files = tiny_pack_files()
+    files["thresholds.yaml"] = {
+        "thresholds": [
+            {
+                "id": "t",
+                "label": "A threshold",
+                "values": [
+                    {"value": 100, "source": SOURCE},
+                    {"value": 50, "from": "2026-06-01", "source": SOURCE},
+                ],
+                "checked": "2026-01-01",
+                "review_by": "2027-01-01",
+            }
+        ]
+    }
+
+    def note(note_id: str, when: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "id": note_id,
+            "title": note_id,
+            "text": "Text.",
+            "when": when,
+            "strength": "consider",
+            "sources": [SOURCE],
+            "checked": "2026-01-01",
+            "review_by": "2027-01-01",
+        }
+
+    reaches = {"question": "q3", "at_least_threshold": "t"}
+    at_most_70 = {"question": "q3", "at_most": 70}
+    files["notes.yaml"] = {
+        "notes": [
+            note("later", {"starts_on_or_after": "2027-01-01"}),
+            note("over", reaches),
+            note("from_june", {"all": [reaches, at_most_70, {"starts_on_or_after": "2026-06-01"}]}),
+            note("before_june", {"all": [reaches, at_most_70, {"starts_before": "2026-06-01"}]}),
+            note("over_and_under", {"all": [reaches, {"question": "q3", "below_threshold": "t"}]}),
+            note(
+                "no_day",
+                {"all": [{"starts_before": "2020-01-01"}, {"starts_on_or_after": "2030-01-01"}]},
+            ),
+        ]
+    }
+    folder = write_pack(tmp_path / "dated", files)
+    result = runner_invoke_lint(folder)
+    warned = [line.split("note '")[1].split("'")[0] for line in result if "can never apply" in line]
+    assert warned == ["before_june", "over_and_under", "no_day"]
+
+
+def runner_invoke_lint(folder: Path) -> list[str]:
+    result = CliRunner().invoke(app, ["rules", "lint", str(folder)])
+    assert result.exit_code == 1, result.output
+    return result.stdout.splitlines()
+
+
+def test_diff_names_threshold_and_note_changes(
+    runner: CliRunner, pack_copy: Path, edit: Edit
+) -> None:
+    pack = load_pack()
+    note = next(n for n in pack.notes if n.strength == "must")
+    threshold = pack.thresholds[0]
+    value = threshold.values[-1]
+    edit("thresholds.yaml", f"value: {value.value:g}", "value: 1")
+    edit("notes.yaml", "strength: must", "strength: should")
+    result = runner.invoke(app, ["rules", "diff", str(builtin_pack_dir()), str(pack_copy)])
+    assert result.exit_code == 0, result.output
+    changes = result.stdout.split("\n\n")[0].splitlines()[1:]
+    since = value.from_.isoformat() if value.from_ else "the start"
+    assert changes == [
+        f"  note {note.id} strength: must -> should",
+        f"  threshold {threshold.id} value from {since}: {value.value:,g} -> 1",
+    ]

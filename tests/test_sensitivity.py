@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from tests.test_properties import answers_strategy
-from tests.tinypack import write_tiny_pack
+from tests.tinypack import tiny_pack_files, write_pack, write_tiny_pack
 from typer.testing import CliRunner
 
 from svadvisor import engine
@@ -134,6 +134,23 @@ def test_no_close_call_when_the_pack_sets_none(pack: RulePack) -> None:
     assert result.close_call is None
 
 
+def test_questions_no_score_reads_are_never_searched(tmp_path: Path) -> None:
+    files = tiny_pack_files()
+    files["questions.yaml"]["questions"].append(
+        {
+            "id": "memo",
+            "text": "For the memo only",
+            "type": "choice",
+            "answers": [{"id": "m", "label": "M"}, {"id": "n", "label": "N"}],
+        }
+    )
+    pack = load_pack(write_pack(tmp_path / "tiny", files))
+    result = assess(pack, {"q1": "x", "q2": "r"})
+    assert "memo" not in {c.question for f in result.what_would_change for c in f.changes}
+    impact = {d.question: d for d in result.dont_know}
+    assert impact["memo"].robust
+
+
 def test_sensitivity_can_be_turned_off_for_batch_runs(pack: RulePack) -> None:
     result = engine.assess(pack, {"complexity": "complex"}, on=TODAY, sensitivity=False)
     assert result.what_would_change == [] and result.weight_robustness is None
@@ -168,6 +185,12 @@ def some_answer(draw: st.DrawFn, question_id: str) -> Any:
         return draw(st.one_of(st.just(DONT_KNOW), st.dates().map(date.isoformat)))
     if question.type == "multi":
         return draw(st.lists(st.sampled_from(question.choice_ids), unique=True))
+    if question.type == "cpv":
+        listed = sorted(set().union(*PACK.cpv_lists.values()))
+        codes = st.lists(
+            st.sampled_from(listed) | st.sampled_from(sorted(PACK.cpv_names)), max_size=2
+        )
+        return draw(st.one_of(st.just(DONT_KNOW), codes))
     return draw(st.sampled_from([*question.choice_ids, DONT_KNOW]))
 
 

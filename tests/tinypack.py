@@ -10,6 +10,13 @@ import yaml
 SOURCE = "https://example.org/tiny"
 
 
+class _NoAliases(yaml.SafeDumper):
+    """Rule packs refuse YAML aliases, so a value used twice is written out twice."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
 def score(route: str, points: int) -> dict[str, Any]:
     return {"route": route, "points": points, "reason": f"{route} {points:+d}", "source": SOURCE}
 
@@ -98,7 +105,8 @@ def write_pack(folder: Path, files: dict[str, Any]) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     for name, data in files.items():
         (folder / name).parent.mkdir(parents=True, exist_ok=True)
-        (folder / name).write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+        text = yaml.dump(data, Dumper=_NoAliases, sort_keys=False)
+        (folder / name).write_text(text, encoding="utf-8")
     return folder
 
 

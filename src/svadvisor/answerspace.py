@@ -42,9 +42,15 @@ def scoring_conditions(pack: RulePack) -> Iterator[cond.ConditionNode]:
 
 
 def all_conditions(pack: RulePack) -> Iterator[cond.ConditionNode]:
+    """Every condition of the pack: scoring ones, notes, and regimes and their outcomes."""
     yield from scoring_conditions(pack)
     for note in pack.notes:
-        yield note.when
+        if note.when is not None:
+            yield note.when
+    for regime in pack.regimes:
+        yield regime.applies_when
+        for outcome in regime.outcomes:
+            yield outcome.when
 
 
 @dataclass(frozen=True)
@@ -57,6 +63,10 @@ class AnswerSpace:
     relevant: frozenset[str] = field(default_factory=frozenset)
     exhaustive: bool = True
     note: str = ""
+    limits: tuple[float, ...] = ()
+    """Threshold values (on any day) a number is compared with, in notes and regimes."""
+    cpv_lists: tuple[tuple[str, frozenset[str]], ...] = ()
+    """For the CPV question: the official lists whose codes imply answers."""
 
     def key(self, value: Value) -> Hashable:
         """Two answers with the same key score and test alike everywhere in the pack."""
@@ -71,8 +81,11 @@ class AnswerSpace:
             return (
                 q.type,
                 band.id if band else None,
-                tuple(leaf.evaluate(answers) for leaf in self.leaves),
+                tuple(leaf.evaluate(answers) for leaf in self.leaves if leaf.threshold is None),
+                tuple((value > limit, value == limit) for limit in self.limits),  # type: ignore[operator]
             )
+        if q.type == "cpv" and isinstance(value, tuple):
+            return ("cpv", frozenset(i for i, codes in self.cpv_lists if set(value) & codes))
         if q.type in ("choice", "yesno"):
             return ("choice", value)
         return ("answered",)
@@ -91,6 +104,9 @@ class AnswerSpace:
         return found
 
     def label(self, value: Value) -> str:
+        if self.cpv_lists and isinstance(value, tuple):
+            on = [i for i, codes in self.cpv_lists if set(value) & codes]
+            return label(self.question, value) + (f" (on: {', '.join(on)})" if on else "")
         return label(self.question, value)
 
 
@@ -98,6 +114,8 @@ def label(question: Question, value: Value) -> str:
     """An answer in words: the answer's label, or a number with the band it falls in."""
     if value is None:
         return DONT_KNOW_LABEL
+    if question.type == "cpv" and isinstance(value, tuple):
+        return "CPV " + "; ".join(value)
     words = describe_answer(question, value)
     if question.type == "number" and isinstance(value, int | float):
         band = question.band_for(value)
@@ -110,15 +128,39 @@ def answer_spaces(pack: RulePack, *, with_notes: bool = False) -> dict[str, Answ
     """Each question's space. Notes change no score, so they count only `with_notes`."""
     conditions = list(all_conditions(pack) if with_notes else scoring_conditions(pack))
     leaves: dict[str, list[cond.Leaf]] = {q.id: [] for q in pack.questions}
+    limits: dict[str, set[float]] = {q.id: set() for q in pack.questions}
+    thresholds = {t.id: t for t in pack.thresholds}
     for condition in conditions:
         for _, leaf in cond.leaves(condition):
             if leaf.question in leaves and leaf not in leaves[leaf.question]:
                 leaves[leaf.question].append(leaf)
-    return {q.id: answer_space(q, leaves[q.id], pack.meta.effective) for q in pack.questions}
+            if leaf.threshold in thresholds and leaf.question in limits:
+                limits[leaf.question].update(v.value for v in thresholds[leaf.threshold].values)
+    cpv = pack.meta.cpv
+    cpv_lists = tuple(sorted(pack.cpv_lists.items())) if cpv else ()
+    return {
+        q.id: answer_space(
+            q,
+            leaves[q.id],
+            pack.meta.effective,
+            limits=tuple(sorted(limits[q.id])),
+            cpv_lists=cpv_lists if cpv and cpv.question == q.id else (),
+        )
+        for q in pack.questions
+    }
 
 
-def answer_space(question: Question, leaves: list[cond.Leaf], some_day: date) -> AnswerSpace:
-    """`leaves` are the tests conditions make on this question; `some_day` stands for any date."""
+def answer_space(
+    question: Question,
+    leaves: list[cond.Leaf],
+    some_day: date,
+    *,
+    limits: tuple[float, ...] = (),
+    cpv_lists: tuple[tuple[str, frozenset[str]], ...] = (),
+) -> AnswerSpace:
+    """`leaves` are the tests conditions make on this question; `some_day` stands for any
+    date; `limits` are threshold values it is compared with; `cpv_lists` the official
+    lists a CPV question's codes are looked up in."""
     q = question
     if q.type in ("choice", "yesno"):
         return AnswerSpace(q, tuple(q.choice_ids), tuple(leaves))
@@ -146,7 +188,10 @@ def answer_space(question: Question, leaves: list[cond.Leaf], some_day: date) ->
             return AnswerSpace(
                 q, (), note="no band or condition reads it: it cannot change a score"
             )
-        return AnswerSpace(q, tuple(_number_values(q, leaves)), tuple(leaves))
+        probe = AnswerSpace(q, (), tuple(leaves), limits=limits)
+        return AnswerSpace(q, tuple(_number_values(probe)), tuple(leaves), limits=limits)
+    if q.type == "cpv" and cpv_lists:
+        return AnswerSpace(q, _cpv_values(cpv_lists), tuple(leaves), cpv_lists=cpv_lists)
     if q.type == "date":
         if not leaves:
             return AnswerSpace(q, (), note="no condition tests this date: it cannot change a score")
@@ -193,11 +238,12 @@ def _dedupe(space_key: AnswerSpace, candidates: list[tuple[int, cond.Answer]]) -
     return sorted(value for _, value in best.values())  # type: ignore[type-var]
 
 
-def _number_values(q: Question, leaves: list[cond.Leaf]) -> list[cond.Answer]:
-    edges: set[float] = set()
+def _number_values(probe: AnswerSpace) -> list[cond.Answer]:
+    q = probe.question
+    edges: set[float] = set(probe.limits)
     for band in q.bands:
         edges.update(e for e in (band.at_least, band.below) if e is not None)
-    for leaf in leaves:
+    for leaf in probe.leaves:
         edges.update(
             e for e in (leaf.at_least, leaf.at_most) if isinstance(e, int | float) and e is not None
         )
@@ -220,7 +266,6 @@ def _number_values(q: Question, leaves: list[cond.Leaf]) -> list[cond.Answer]:
             candidates.append((2, _nice(points[-1] + step)))
     else:
         candidates.append((2, 0))
-    probe = AnswerSpace(q, (), tuple(leaves))
     return _dedupe(probe, candidates)
 
 
@@ -235,3 +280,22 @@ def _date_values(q: Question, leaves: list[cond.Leaf], some_day: date) -> list[c
         candidates.append((2, some_day))
     probe = AnswerSpace(q, (), tuple(leaves))
     return _dedupe(probe, candidates)
+
+
+MAX_CPV_CLASSES = 5
+"""CPV codes fall into classes by the lists they are on; beyond this many classes, each
+class is tried alone rather than in every combination."""
+
+
+def _cpv_values(cpv_lists: tuple[tuple[str, frozenset[str]], ...]) -> tuple[cond.Answer, ...]:
+    """One code for each set of lists a code can be on (the lowest code), and every
+    combination of those codes: what a CPV answer implies depends on nothing else."""
+    firsts: dict[frozenset[str], str] = {}
+    for _, codes in cpv_lists:
+        for code in codes:
+            membership = frozenset(i for i, listed in cpv_lists if code in listed)
+            if membership not in firsts or code < firsts[membership]:
+                firsts[membership] = code
+    classes = sorted(firsts.values())
+    sizes = range(1, len(classes) + 1) if len(classes) <= MAX_CPV_CLASSES else (1,)
+    return tuple(combo for n in sizes for combo in itertools.combinations(classes, n))

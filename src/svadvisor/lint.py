@@ -14,11 +14,13 @@ import itertools
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Literal
 
 from svadvisor import conditions as cond
-from svadvisor.answerspace import AnswerSpace, answer_spaces
+from svadvisor import thresholds
+from svadvisor.answerspace import AnswerSpace, all_conditions, answer_spaces
 from svadvisor.errors import Problem
 from svadvisor.model import Route, RulePack
 from svadvisor.pack import PACK_FILES, load_pack
@@ -66,7 +68,7 @@ def lint_pack(directory: Path) -> list[Finding]:
     never_asked: set[str] = set()
     findings = list(_never_asked(pack, spaces, never_asked, at))
     findings += _neutral_answers(pack, never_asked, at)
-    findings += _conditions_that_never_hold(pack, spaces, never_asked, at)
+    findings += _conditions_that_never_hold(pack, spaces, never_asked, context_days(pack), at)
     findings += _routes_that_never_win(pack, never_asked, at)
     try:
         load_cases(pack, directory)
@@ -76,21 +78,58 @@ def lint_pack(directory: Path) -> list[Finding]:
 
 
 def can_hold(
-    condition: cond.ConditionNode, spaces: dict[str, AnswerSpace], never_asked: set[str]
+    condition: cond.ConditionNode,
+    spaces: dict[str, AnswerSpace],
+    never_asked: set[str],
+    days: list[cond.Context] | None = None,
 ) -> bool | None:
     """Whether some answers make the condition hold (None: too many combinations to try).
 
-    Questions that are never asked stay unanswered, as they would in an interview.
+    Questions that are never asked stay unanswered, as they would in an interview. A
+    condition on the start date or a threshold is tried on each of `days`, the contexts
+    on which some date or threshold value the pack names changes.
     """
     named = cond.questions_named(condition)
     choices = [[None] if q in never_asked else [None, *spaces[q].alternatives(None)] for q in named]
-    if math.prod(len(c) for c in choices) > MAX_COMBINATIONS:
+    contexts: list[cond.Context | None] = [None]
+    if days and _reads_context(condition):
+        contexts = list(days)
+    if math.prod(len(c) for c in choices) * len(contexts) > MAX_COMBINATIONS:
         return None
     for combination in itertools.product(*choices):
         answers = {q: v for q, v in zip(named, combination, strict=True) if v is not None}
-        if condition.evaluate(answers) is True:
+        if any(condition.evaluate(answers, context) is True for context in contexts):
             return True
     return False
+
+
+def _reads_context(condition: cond.ConditionNode) -> bool:
+    if any(True for _ in _start_tests(condition)):
+        return True
+    return any(leaf.threshold is not None for _, leaf in cond.leaves(condition))
+
+
+def context_days(pack: RulePack) -> list[cond.Context]:
+    """A context for each stretch of days on which every start-date test and threshold
+    value of the pack stays the same (the day before and on each date the pack names)."""
+    named: set[date] = {pack.meta.effective}
+    for threshold in pack.thresholds:
+        named.update(v.from_ for v in threshold.values if v.from_ is not None)
+    for condition in all_conditions(pack):
+        for test in _start_tests(condition):
+            named.update(d for d in (test.starts_on_or_after, test.starts_before) if d)
+    days = sorted({d for day in named for d in (day, day - timedelta(days=1))})
+    return [thresholds.context(pack, day) for day in days]
+
+
+def _start_tests(condition: cond.ConditionNode) -> Iterator[cond.StartDate]:
+    if isinstance(condition, cond.StartDate):
+        yield condition
+    elif isinstance(condition, cond.AllOf | cond.AnyOf):
+        for child in condition.all if isinstance(condition, cond.AllOf) else condition.any:
+            yield from _start_tests(child)
+    elif isinstance(condition, cond.Not):
+        yield from _start_tests(condition.not_)
 
 
 def _never_asked(
@@ -121,42 +160,50 @@ def _too_many(condition: cond.ConditionNode) -> str:
     )
 
 
-def _named_by_rules(pack: RulePack) -> dict[str, set[str]]:
+def _named_anywhere(pack: RulePack) -> dict[str, set[str]]:
+    """Answer ids each question's answers are named by in any condition; "*" when a
+    condition reads the question another way (a number, answered or not)."""
     named: dict[str, set[str]] = {}
-    for rule in pack.rules:
-        for _, leaf in cond.leaves(rule.when):
+    for condition in all_conditions(pack):
+        for _, leaf in cond.leaves(condition):
             named.setdefault(leaf.question, set()).update(leaf.answer_ids() or {"*"})
     return named
 
 
 def _neutral_answers(pack: RulePack, never_asked: set[str], at: _Locator) -> Iterator[Finding]:
-    named = _named_by_rules(pack)
+    named = _named_anywhere(pack)
+    on_a_path = {q for regime in pack.regimes for q in regime.path}
     for i, q in enumerate(pack.questions):
-        if q.id in never_asked:
-            continue
-        by_rules = named.get(q.id, set())
+        if q.id in never_asked or q.id in on_a_path:
+            continue  # a decision path's answers matter by the order its outcomes are tried
+        read = named.get(q.id, set())
         for j, a in enumerate(q.answers):
-            if not a.scores and a.id not in by_rules and "*" not in by_rules:
+            if not a.scores and a.id not in read and "*" not in read:
                 yield at(
                     "info",
                     "questions.yaml",
                     ("questions", i, "answers", j, "id"),
                     f"answer {a.id!r} to {q.id!r} scores nothing anywhere: no points, and no "
-                    "scoring rule names it (fine if it is meant to be neutral)",
+                    "rule, note, prerequisite or regime names it (fine if it is meant to be "
+                    "neutral)",
                 )
         for j, b in enumerate(q.bands):
-            if not b.scores and not by_rules:
+            if not b.scores and not read:
                 yield at(
                     "info",
                     "questions.yaml",
                     ("questions", i, "bands", j, "id"),
                     f"band {b.id!r} of {q.id!r} scores nothing anywhere: no points, and no "
-                    "scoring rule tests this question (fine if it is meant to be neutral)",
+                    "condition reads this question (fine if it is meant to be neutral)",
                 )
 
 
 def _conditions_that_never_hold(
-    pack: RulePack, spaces: dict[str, AnswerSpace], never_asked: set[str], at: _Locator
+    pack: RulePack,
+    spaces: dict[str, AnswerSpace],
+    never_asked: set[str],
+    days: list[cond.Context],
+    at: _Locator,
 ) -> Iterator[Finding]:
     checks: list[tuple[str, PathKey, cond.ConditionNode, str]] = []
     for ri, route in enumerate(pack.routes):
@@ -180,6 +227,8 @@ def _conditions_that_never_hold(
             )
         )
     for i, note in enumerate(pack.notes):
+        if note.when is None:
+            continue
         checks.append(
             (
                 "notes.yaml",
@@ -189,7 +238,7 @@ def _conditions_that_never_hold(
             )
         )
     for file, path, condition, message in checks:
-        holds = can_hold(condition, spaces, never_asked)
+        holds = can_hold(condition, spaces, never_asked, days)
         if holds is False:
             yield at("warning", file, path, message)
         elif holds is None:

@@ -23,7 +23,7 @@ from svadvisor.model import RulePack
 
 Key = tuple[str, ...]
 
-_WHOLE_KINDS = ("route", "question", "rule", "note")
+_WHOLE_KINDS = ("route", "question", "rule", "note", "threshold", "regime")
 
 
 def _is_whole(key: Key) -> bool:
@@ -31,14 +31,25 @@ def _is_whole(key: Key) -> bool:
     return len(key) == 2 and key[0] in _WHOLE_KINDS
 
 
-_SECTIONS = ("pack", "route", "prerequisite", "question", "answer", "band", "points", "rule")
-"""The order changes are listed in; notes come last."""
+_SECTIONS = ("pack", "route", "prerequisite", "question", "rule", "note", "threshold", "regime")
+"""The order changes are listed in (a question's answers, bands and points go with it)."""
 
 
 def describe_condition(condition: cond.ConditionNode) -> str:
     """A condition in words: `providers is several and timescale is medium or long`."""
+    if isinstance(condition, cond.StartDate):
+        after, before = condition.starts_on_or_after, condition.starts_before
+        words = [
+            f"starts on or after {after}" if after else "",
+            f"starts before {before}" if before else "",
+        ]
+        return " and ".join(w for w in words if w)
     if isinstance(condition, cond.Leaf):
         q = condition.question
+        if condition.at_least_threshold is not None:
+            return f"{q} reaches threshold {condition.at_least_threshold}"
+        if condition.below_threshold is not None:
+            return f"{q} is below threshold {condition.below_threshold}"
         if condition.answered is not None:
             return f"{q} is answered" if condition.answered else f"{q} is not answered"
         if condition.equals is not None:
@@ -116,10 +127,26 @@ def flatten(pack: RulePack) -> dict[Key, str]:
         facts[("note", note.id)] = note.title
         facts[("note", note.id, "title")] = note.title
         facts[("note", note.id, "text")] = note.text
-        facts[("note", note.id, "when")] = describe_condition(note.when)
+        facts[("note", note.id, "when")] = (
+            "always" if note.when is None else describe_condition(note.when)
+        )
         facts[("note", note.id, "strength")] = note.strength
         facts[("note", note.id, "review_by")] = str(note.review_by)
         facts[("note", note.id, "sources")] = ", ".join(note.sources)
+        if note.jurisdictions is not None:
+            facts[("note", note.id, "jurisdictions")] = ", ".join(note.jurisdictions)
+    for threshold in pack.thresholds:
+        facts[("threshold", threshold.id)] = threshold.label
+        for value in threshold.values:
+            since = value.from_.isoformat() if value.from_ else "the start"
+            facts[("threshold", threshold.id, f"value from {since}")] = _number(value.value)
+    for regime in pack.regimes:
+        facts[("regime", regime.id)] = regime.title
+        facts[("regime", regime.id, "applies when")] = describe_condition(regime.applies_when)
+        facts[("regime", regime.id, "text")] = regime.text
+        facts[("regime", regime.id, "path")] = ", ".join(regime.path)
+        for outcome in regime.outcomes:
+            facts[("regime", regime.id, f"outcome {outcome.id}")] = describe_condition(outcome.when)
     return facts
 
 
@@ -146,6 +173,10 @@ def _sentence(key: Key, old: str | None, new: str | None) -> str:
         ("rule", 1): "rule {0}",
         ("note", 1): "note {0}",
         ("note", 2): "note {0} {1}",
+        ("threshold", 1): "threshold {0}",
+        ("threshold", 2): "threshold {0} {1}",
+        ("regime", 1): "regime {0}",
+        ("regime", 2): "regime {0} {1}",
         ("pack", 1): "pack {0}",
     }[(kind, len(rest))].format(*rest)
     if old is None:
@@ -163,7 +194,7 @@ def _short(text: str, limit: int = 90) -> str:
 def _entity(key: Key) -> Key | None:
     """The whole a detail belongs to (a question's text belongs to the question)."""
     kind = key[0]
-    if kind in ("route", "question", "note", "rule") and len(key) > 2:
+    if kind in _WHOLE_KINDS and len(key) > 2:
         return key[:2]
     if kind == "prerequisite":
         return ("route", key[1])
@@ -175,7 +206,8 @@ def _entity(key: Key) -> Key | None:
 
 
 def diff_packs(old: RulePack, new: RulePack) -> list[str]:
-    """Each difference in words, in pack order: pack, routes, questions, rules, notes.
+    """Each difference in words, in pack order: pack, routes, questions, rules, then
+    notes, thresholds and regimes.
 
     An added or removed question, route, rule or note is one line, not one per detail.
     """

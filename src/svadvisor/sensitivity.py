@@ -13,7 +13,7 @@ from typing import Any
 
 from svadvisor import conditions as cond
 from svadvisor.answers import dump_answers
-from svadvisor.answerspace import AnswerSpace, Value, answer_spaces
+from svadvisor.answerspace import AnswerSpace, Value, answer_spaces, scoring_conditions
 from svadvisor.assessment import (
     Assessment,
     Change,
@@ -30,14 +30,33 @@ _SCORERS: dict[int, tuple[RulePack, Scorer, dict[str, AnswerSpace]]] = {}
 
 
 def compiled(pack: RulePack) -> tuple[Scorer, dict[str, AnswerSpace]]:
-    """The pack's Scorer and answer spaces, built once per pack object."""
+    """The pack's Scorer and the answer spaces of the questions that can move a score,
+    built once per pack object."""
     cached = _SCORERS.get(id(pack))
     if cached is None or cached[0] is not pack:
         if len(_SCORERS) >= 8:
             _SCORERS.pop(next(iter(_SCORERS)))
-        cached = (pack, Scorer(pack), answer_spaces(pack))
+        moving = scoring_questions(pack)
+        spaces = {q: space for q, space in answer_spaces(pack).items() if q in moving}
+        cached = (pack, Scorer(pack), spaces)
         _SCORERS[id(pack)] = cached
     return cached[1], cached[2]
+
+
+def scoring_questions(pack: RulePack) -> set[str]:
+    """Questions whose answer can change a score or a prerequisite: they give points, a
+    scoring condition reads them, or (CPV) they imply an answer to such a question.
+    Changing any other answer never changes the ranking, so the search skips them."""
+    read = {q for c in scoring_conditions(pack) for q in cond.questions_named(c)}
+    moving = {
+        q.id
+        for q in pack.questions
+        if q.id in read or any(a.scores for a in q.answers) or any(b.scores for b in q.bands)
+    }
+    config = pack.meta.cpv
+    if config is not None and any(cpv_list.derive.question in moving for cpv_list in config.lists):
+        moving.add(config.question)
+    return moving
 
 
 def with_sensitivity(
@@ -112,23 +131,24 @@ def what_would_change(
     if scorer is None or spaces is None:
         scorer, spaces = compiled(pack)
     now = scorer.ranking(answers)[0][0]
-    alternatives = {q.id: spaces[q.id].alternatives(answers.get(q.id)) for q in pack.questions}
+    questions = [q for q in pack.questions if q.id in spaces]
+    alternatives = {q.id: spaces[q.id].alternatives(answers.get(q.id)) for q in questions}
 
     singles: list[Flip] = []
-    for q in pack.questions:
+    for q in questions:
         flipped: list[tuple[Value, str]] = []
         for value in alternatives[q.id]:
             winner = scorer.ranking(_changed(answers, q.id, value))[0][0]
             if winner != now:
                 flipped.append((value, winner))
-        if q.type == "multi":
+        if q.type in ("multi", "cpv"):
             flipped = _fewest_options_changed(answers.get(q.id), flipped)
         singles += [_flip(pack, spaces, answers, [(q.id, v)], w) for v, w in flipped]
     if singles:
         return singles
 
     pairs: list[Flip] = []
-    ids = [q.id for q in pack.questions]
+    ids = [q.id for q in questions]
     for i, first in enumerate(ids):
         for a in alternatives[first]:
             once = _changed(answers, first, a)
@@ -147,7 +167,8 @@ def what_would_change(
 def _fewest_options_changed(
     current: Value, flipped: list[tuple[Value, str]]
 ) -> list[tuple[Value, str]]:
-    """Of the multi answers that flip, keep those no smaller change of options also achieves."""
+    """Of the multi (or CPV) answers that flip, keep those no smaller change of options
+    (or codes) also achieves."""
     was = set(current) if isinstance(current, tuple) else set()
 
     def moved(value: Value) -> frozenset[str] | None:
@@ -179,7 +200,7 @@ def dont_know_impact(
     impacts: list[DontKnowImpact] = []
     best: tuple[float, str] | None = None
     for qid in unanswered:
-        possible = spaces[qid].alternatives(None)
+        possible = spaces[qid].alternatives(None) if qid in spaces else []
         flips = []
         for value in possible:
             winner = scorer.ranking(_changed(answers, qid, value))[0][0]

@@ -88,14 +88,15 @@ def _derived(console: Console, result: Assessment) -> None:
 
 
 def _short(value: object, label: str) -> str:
-    """An answer as short as the answers file writes it; numbers keep their band."""
+    """An answer as short as the answers file writes it; numbers keep their band and CPV
+    codes (all digits) the lists they are on."""
     if value == DONT_KNOW:
         return "don't know"
     if isinstance(value, str):
         return value
-    if isinstance(value, list):
-        return "+".join(value) or "none of these"
-    return label
+    if isinstance(value, list) and not all(str(v).isdigit() for v in value):
+        return "+".join(value)
+    return label if value else "none of these"
 
 
 def _grouped(flips: list[Flip]) -> list[str]:
