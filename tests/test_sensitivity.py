@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.conftest import EXAMPLES
 from tests.test_properties import answers_strategy
 from tests.tinypack import tiny_pack_files, write_pack, write_tiny_pack
 from typer.testing import CliRunner
@@ -299,3 +300,31 @@ def test_assess_terminal_says_how_sure_it_is(runner: CliRunner, tmp_path: Path) 
     assert "  - q3: Q3?\n    matters: 10 (10+)  => Route B\n" in out
     assert "  - q4: Q4?\n    robust: no answer to it would change the winner\n" in out
     assert "  Settle first: q3\n" in out
+
+
+# --- the memo -------------------------------------------------------------------------
+
+
+def test_memo_says_how_sure_with_pairs_when_no_single_change_flips(pack: RulePack) -> None:
+    from svadvisor import memo
+    from svadvisor.answersfile import read_answers_file
+
+    answers = read_answers_file(
+        EXAMPLES / "leicestershire-childrens-innovation-partnership.yaml", pack
+    )
+    result = engine.assess(pack, answers, on=TODAY)
+    text = memo.render_memo(pack, result, on=TODAY)
+    section = text.split("## How sure is this recommendation?\n")[1].split("\n## ")[0]
+    assert "No change to a single answer would change the recommendation; these pairs" in section
+    assert (
+        "| How complex is the system this service works in? from 'Complex - outcomes cannot be "
+        "reliably predicted' to 'Simple - the need is well understood and can be specified' and "
+        "Can the service be specified up front, or must it be designed with others? from "
+        "'Co-design - the answer must be found with providers and communities' to 'Fixed - we "
+        "know precisely what we want' | Competitive procurement |" in section
+    )
+    assert "Weights: a 1900% rise in the points from providers would make Competitive" in section
+    assert "Close call" not in section
+
+    quick = engine.assess(pack, answers, on=TODAY, sensitivity=False)
+    assert "## How sure" not in memo.render_memo(pack, quick, on=TODAY)

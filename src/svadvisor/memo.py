@@ -192,6 +192,32 @@ def _route_data(pack: RulePack, route: RouteResult) -> dict[str, Any]:
     return data
 
 
+def how_sure(pack: RulePack, assessment: Assessment) -> dict[str, Any]:
+    """What would change the recommendation, in words (from `svadvisor.sensitivity`)."""
+    from svadvisor.sensitivity import weights_sentence
+
+    texts = {q.id: q.text for q in pack.questions}
+    changes = [
+        {
+            "change": " and ".join(
+                f"{texts.get(c.question, c.question)} from '{c.from_label}' to '{c.to_label}'"
+                for c in flip.changes
+            ),
+            "winner": flip.winner_label,
+        }
+        for flip in assessment.what_would_change
+    ]
+    close = assessment.close_call
+    return {
+        "computed": assessment.weight_robustness is not None,
+        "close_call": close.model_dump(mode="json") if close else None,
+        "changes": changes,
+        "pairs": any(len(f.changes) == 2 for f in assessment.what_would_change),
+        "weights": weights_sentence(assessment.weight_robustness),
+        "settle_first": texts.get(assessment.settle_first or ""),
+    }
+
+
 def runner_up_losses(pack: RulePack, assessment: Assessment) -> list[dict[str, Any]]:
     """The answers (and rules) where the runner-up fell furthest behind, biggest gap first."""
     winner, runner_up = assessment.winner, assessment.runner_up
@@ -356,6 +382,7 @@ def memo_context(
         "ranking": [_route_data(pack, r) for r in assessment.ranking],
         "margin": assessment.margin,
         "runner_up_losses": runner_up_losses(pack, assessment),
+        "how_sure": how_sure(pack, assessment),
         "notes": data["notes"],
         "notes_not_holding": data["notes_not_holding"],
         "regimes": data["regimes"],

@@ -286,6 +286,41 @@ def _target_label(pack: RulePack, scope: str, target: str) -> str:
     return f"rule {target}"
 
 
+def weights_sentence(robustness: WeightRobustness | None) -> str:
+    """The weight robustness as one line, for the terminal and the memo."""
+    if robustness is None:
+        return ""
+    moves = [
+        (move, kind)
+        for move, kind in ((robustness.by_route, "route"), (robustness.by_question, "question"))
+        if move is not None
+    ]
+    if not moves:
+        return (
+            "Weights: no uniform change to one route's or one question's points changes the winner."
+        )
+    winners = {move.winner_label for move, _ in moves}
+    if len(winners) == 1:
+        words = ", or ".join(_move_words(move, kind) for move, kind in moves)
+        comma = "," if len(moves) > 1 else ""
+        return f"Weights: {words}{comma} would make {winners.pop()} win."
+    words = ", or ".join(
+        f"{_move_words(move, kind)} ({move.winner_label} would win)" for move, kind in moves
+    )
+    return f"Weights: it would take {words}."
+
+
+def _move_words(move: WeightMove, kind: str) -> str:
+    verb = "rise" if move.direction == "up" else "cut"
+    size = f"any {verb}" if move.percent == 0 else f"a {move.percent:g}% {verb}"
+    whose = (
+        f"{move.target_label}'s points"
+        if kind == "route"
+        else f"the points from {move.target_label}"
+    )
+    return f"{size} in {whose}"
+
+
 # --- close calls ----------------------------------------------------------------------
 
 
@@ -307,6 +342,7 @@ __all__ = [
     "dont_know_impact",
     "plain",
     "weight_robustness",
+    "weights_sentence",
     "what_would_change",
     "with_sensitivity",
 ]

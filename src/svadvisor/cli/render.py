@@ -10,8 +10,9 @@ from rich.console import Console
 from rich.padding import Padding
 from rich.text import Text
 
-from svadvisor.assessment import Assessment, Flip, RouteResult, WeightMove
+from svadvisor.assessment import Assessment, Flip, RouteResult
 from svadvisor.model import DONT_KNOW, RulePack
+from svadvisor.sensitivity import weights_sentence
 from svadvisor.thresholds import money
 
 STRENGTH_TAG = {"must": "MUST", "should": "SHOULD", "consider": "CONSIDER"}
@@ -119,17 +120,6 @@ def _grouped(flips: list[Flip]) -> list[str]:
     return out
 
 
-def _weight_words(move: WeightMove, kind: str) -> str:
-    verb = "rise" if move.direction == "up" else "cut"
-    size = f"any {verb}" if move.percent == 0 else f"a {move.percent:g}% {verb}"
-    whose = (
-        f"{move.target_label}'s points"
-        if kind == "route"
-        else f"the points from {move.target_label}"
-    )
-    return f"{size} in {whose}"
-
-
 def _how_sure(console: Console, result: Assessment) -> None:
     """Close call, what would change the winner, and how far the weights could move."""
     close = result.close_call
@@ -158,27 +148,9 @@ def _how_sure(console: Console, result: Assessment) -> None:
             _indented(console, f"- {line}", 2)
         if len(lines) > MAX_FLIPS_SHOWN:
             _indented(console, f"... and {len(lines) - MAX_FLIPS_SHOWN} more (see --json)", 2)
-    weights = result.weight_robustness
-    if weights is None:
-        return
-    moves = [
-        (m, k) for m, k in ((weights.by_route, "route"), (weights.by_question, "question")) if m
-    ]
-    if not moves:
-        console.print(
-            "Weights: no uniform change to one route's or one question's points changes the winner."
-        )
-        return
-    winners = {m.winner_label for m, _ in moves}
-    if len(winners) == 1:
-        words = ", or ".join(_weight_words(m, k) for m, k in moves)
-        comma = "," if len(moves) > 1 else ""
-        console.print(f"Weights: {words}{comma} would make {winners.pop()} win.")
-    else:
-        words = ", or ".join(
-            f"{_weight_words(m, k)} ({m.winner_label} would win)" for m, k in moves
-        )
-        console.print(f"Weights: it would take {words}.")
+    line = weights_sentence(result.weight_robustness)
+    if line:
+        console.print(line)
 
 
 def render_assessment(console: Console, result: Assessment, pack: RulePack) -> None:
