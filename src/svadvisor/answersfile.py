@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
 from pathlib import Path
 
 import yaml
@@ -10,28 +11,55 @@ from svadvisor.answers import dump_answers, validate_answers
 from svadvisor.atomic import write_text_atomic
 from svadvisor.conditions import Answer
 from svadvisor.errors import AnswersError, InputFileError
-from svadvisor.model import RulePack
+from svadvisor.model import DONT_KNOW, RulePack
 from svadvisor.yamlfile import YamlProblem, load_yaml_file
 
 
 def read_answers_file(path: Path, pack: RulePack) -> dict[str, Answer]:
     """Load and check an answers file; every problem names the question and allowed answers."""
+    return read_answers_file_settled(path, pack)[0]
+
+
+def read_answers_file_settled(path: Path, pack: RulePack) -> tuple[dict[str, Answer], list[str]]:
+    """The checked answers, and the questions the file answers "don't know": those are
+    settled too, so `assess --ask-missing` does not ask them again."""
     if not path.exists():
         raise InputFileError(f"{path}: answers file not found")
     try:
         doc = load_yaml_file(path)
     except YamlProblem as exc:
         raise AnswersError([exc.problem], "answers file is not readable") from None
-    return validate_answers(pack, doc.data, doc=doc)
+    answers = validate_answers(pack, doc.data, doc=doc)
+    named = doc.data if isinstance(doc.data, Mapping) else {}
+    dont_know = [q.id for q in pack.questions if q.id in named and q.id not in answers]
+    return answers, dont_know
 
 
-def render_answers_yaml(pack: RulePack, answers: dict[str, Answer], header: str = "") -> str:
-    body = yaml.safe_dump(dump_answers(pack, answers), sort_keys=False, allow_unicode=True)
+def render_answers_yaml(
+    pack: RulePack,
+    answers: dict[str, Answer],
+    header: str = "",
+    dont_know: Collection[str] = (),
+) -> str:
+    """Answers as YAML in question order; questions in `dont_know` are written `dont_know`."""
+    given = dump_answers(pack, answers)
+    data = {
+        q.id: given.get(q.id, DONT_KNOW)
+        for q in pack.questions
+        if q.id in given or q.id in dont_know
+    }
+    body = yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
     lines = [f"# {line}" if line else "#" for line in header.splitlines()]
     return "\n".join([*lines, body]) if lines else body
 
 
 def write_answers_file(
-    path: Path, pack: RulePack, answers: dict[str, Answer], *, force: bool, header: str = ""
+    path: Path,
+    pack: RulePack,
+    answers: dict[str, Answer],
+    *,
+    force: bool,
+    header: str = "",
+    dont_know: Collection[str] = (),
 ) -> None:
-    write_text_atomic(path, render_answers_yaml(pack, answers, header), force=force)
+    write_text_atomic(path, render_answers_yaml(pack, answers, header, dont_know), force=force)

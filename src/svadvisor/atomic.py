@@ -18,11 +18,15 @@ from svadvisor.errors import InputFileError
 
 
 def refuse_overwrite(path: Path, *, force: bool) -> None:
-    """Fail before any work is done if `path` exists and the user did not say --force."""
+    """Fail before any work is done (an interview, a batch) if `path` cannot be written:
+    it exists and the user did not say --force, or its folder is missing."""
     if (path.exists() or path.is_symlink()) and not force:
         raise InputFileError(f"{path}: already exists; pass --force to replace it")
     if path.is_dir():
         raise InputFileError(f"{path}: is a folder; name a file to write")
+    folder = path.parent if str(path.parent) else Path()
+    if not folder.is_dir():
+        raise InputFileError(f"{path}: the folder {folder} does not exist")
 
 
 @contextlib.contextmanager
@@ -30,8 +34,6 @@ def atomic_writer(path: Path, *, force: bool, mode: str = "w", **open_args: obje
     """Open a temporary file beside `path`; on success it replaces `path` in one step."""
     refuse_overwrite(path, force=force)
     folder = path.parent if str(path.parent) else Path()
-    if not folder.is_dir():
-        raise InputFileError(f"{path}: the folder {folder} does not exist")
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     tmp = Path(tmp_name)
     try:

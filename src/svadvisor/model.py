@@ -15,6 +15,7 @@ from svadvisor.conditions import Condition
 
 DONT_KNOW = "dont_know"
 """The answer every question accepts; it scores nothing and is listed as unanswered."""
+DONT_KNOW_LABEL = "Don't know"
 
 QUESTION_TYPES = ("choice", "multi", "yesno", "number", "date", "cpv")
 

@@ -1,4 +1,5 @@
-"""`svadvisor assess`: score answers from a file and explain the recommendation."""
+"""`svadvisor assess`: score answers (from a file, or asked in the terminal) and explain the
+recommendation."""
 
 from __future__ import annotations
 
@@ -25,10 +26,24 @@ def assess(
     answers: Annotated[
         Path | None,
         typer.Option(
-            "--answers", metavar="FILE", help="YAML file of answers (question id: answer)."
+            "--answers",
+            metavar="FILE",
+            help="YAML file of answers (question id: answer). Without it, asks the questions.",
         ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the assessment as JSON.")] = False,
+    save_answers: Annotated[
+        Path | None,
+        typer.Option(
+            "--save-answers",
+            metavar="FILE",
+            help="Also write the answers to FILE, as YAML that --answers reads back.",
+        ),
+    ] = None,
+    ask_missing: Annotated[
+        bool,
+        typer.Option("--ask-missing", help="With --answers: ask what the file leaves out."),
+    ] = False,
     memo: Annotated[
         Path | None,
         typer.Option(
@@ -46,21 +61,26 @@ def assess(
     rules: RulesOption = None,
     cases: CasesOption = None,
 ) -> None:
-    """Rank the four routes for a service, explain every point, and list similar real cases."""
+    """Rank the four routes for a service, explain every point, and list similar real cases.
+
+    Without --answers, asks the questions in the terminal (? shows help, Ctrl-C stops).
+    """
     from svadvisor import engine
-    from svadvisor.answersfile import read_answers_file
+    from svadvisor.atomic import refuse_overwrite
+    from svadvisor.cli.interactive import gather_answers
 
     pack = load(ctx, rules)
-    if answers is None:
-        raise fail("no answers given: pass --answers FILE (a YAML file of question: answer)")
     if memo is None and memo_format is not None:
         raise fail("--format is the memo's format: give --memo FILE too")
+    if memo is not None:
+        refuse_overwrite(memo, force=force)  # before any question is asked
     today = date.today()
-    checked = read_answers_file(answers, pack)
+    checked = gather_answers(pack, answers, ask_missing, save_to=save_answers, force=force)
     library = library_for_assessment(ctx, cases, pack)
     result = engine.assess(pack, checked, on=today, cases=library)
     if memo is not None:
-        default_title = f"Commissioning route recommendation: {answers.stem}"
+        named = answers or save_answers
+        default_title = "Commissioning route recommendation" + (f": {named.stem}" if named else "")
         write_assessment_memo(
             pack, result, memo, on=today, title=title or default_title, fmt=memo_format, force=force
         )

@@ -12,11 +12,9 @@ from svadvisor.cli.common import RulesOption, load, user_errors
 if TYPE_CHECKING:
     from svadvisor.model import Question
 
-DONT_KNOW_LABEL = "Don't know"
-
 
 def question_data(q: Question) -> dict[str, Any]:
-    from svadvisor.model import DONT_KNOW
+    from svadvisor.model import DONT_KNOW, DONT_KNOW_LABEL
 
     answers = [{"id": a.id, "label": a.label} for a in q.answers]
     answers.append({"id": DONT_KNOW, "label": DONT_KNOW_LABEL})
@@ -41,7 +39,7 @@ def questions(
     rules: RulesOption = None,
 ) -> None:
     """List every question: id, text, help, type and allowed answers."""
-    from svadvisor.model import DONT_KNOW
+    from svadvisor.model import DONT_KNOW, DONT_KNOW_LABEL
 
     pack = load(ctx, rules)
     if as_json:

@@ -1,0 +1,223 @@
+"""The interview's prompts: questionary widgets drawn over `svadvisor.interview`.
+
+Nothing is decided here (which question, what applies, what a typed value means): this
+layer draws a question and reads keys. Imported only on the interactive path, so
+`svadvisor --help` and batch runs never load questionary or prompt_toolkit.
+
+Keys everywhere: Ctrl-C or Ctrl-D stops the interview (KeyboardInterrupt / EOFError reach
+the caller; `.unsafe_ask()` never swallows them), and "?" shows the question's help.
+"""
+
+from __future__ import annotations
+
+import shutil
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import questionary
+from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent, merge_key_bindings
+from prompt_toolkit.keys import Keys
+from questionary import Choice
+from rich.console import Console
+from rich.padding import Padding
+from rich.text import Text
+
+from svadvisor import interview as iv
+from svadvisor.answers import AnswerProblem
+from svadvisor.atomic import refuse_overwrite
+from svadvisor.conditions import Answer
+from svadvisor.errors import InputFileError
+from svadvisor.interview import Interview
+from svadvisor.model import DONT_KNOW, Question
+
+MAX_SHORTCUTS = 36
+"""questionary numbers at most this many list entries (1-9, 0, a-z)."""
+
+
+class _Sentinel:
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+HELP = _Sentinel("HELP")
+SCORE = _Sentinel("SCORE")
+
+
+def _keys(question: questionary.Question, *, help_key: bool) -> questionary.Question:
+    """Add Ctrl-D (stop, like Ctrl-C) and, where there is help, "?" to a prompt."""
+    bindings = KeyBindings()
+
+    @bindings.add(Keys.ControlD, eager=True)
+    def _stop(event: KeyPressEvent) -> None:
+        event.app.exit(exception=EOFError, style="class:aborting")
+
+    if help_key:
+
+        @bindings.add("?", eager=True)
+        def _help(event: KeyPressEvent) -> None:
+            event.app.erase_when_done = True  # the help replaces the half-asked prompt
+            event.app.exit(result=HELP)
+
+    app = question.application
+    app.key_bindings = merge_key_bindings([app.key_bindings or KeyBindings(), bindings])
+    return question
+
+
+def _hint(text: str, help_key: bool) -> str:
+    return f"({text}; ? help)" if help_key else f"({text})"
+
+
+def _columns() -> int:
+    return shutil.get_terminal_size().columns
+
+
+def _message(qmark: str, text: str, *, indent: str = " ") -> str:
+    """The question wrapped at word breaks to the terminal, and a fresh indented line
+    after it for the hint (and then the answer), so an 80-column screen reads cleanly.
+
+    questionary puts one space after the message (and a text prompt one more before its
+    hint), so `indent` makes both start two columns in.
+    """
+    lead = " " * (len(qmark) + 1)
+    wrapped = textwrap.fill(text, width=max(_columns() - 1, 40), initial_indent=lead)
+    return wrapped[len(lead) :] + "\n" + indent
+
+
+def _pick_list(question: Question, interview: Interview, qmark: str) -> questionary.Question:
+    helps = iv.has_help(question)
+    current = interview.current(question.id)
+    choices = [
+        Choice(o.label, value=o.value, description=o.help or None) for o in iv.options(question)
+    ]
+    if question.type == "multi":
+        ticked = iv.checked_ids(current)
+        if question.id in interview.dont_know:
+            ticked = [DONT_KNOW]
+        for choice in choices:
+            choice.checked = choice.value in ticked
+        return questionary.checkbox(
+            _message(qmark, question.text),
+            choices=choices,
+            qmark=qmark,
+            validate=lambda picked: iv.multi_problem(picked) or True,
+            instruction=_hint("Space ticks, Enter confirms", helps),
+            use_jk_keys=False,
+        )
+    default = DONT_KNOW if question.id in interview.dont_know else current
+    return questionary.select(
+        _message(qmark, question.text),
+        choices=choices,
+        default=default if isinstance(default, str) else None,
+        qmark=qmark,
+        use_shortcuts=len(choices) <= MAX_SHORTCUTS,
+        use_jk_keys=False,
+        instruction=_hint("pick by number or arrows, then Enter", helps),
+    )
+
+
+def _typed(question: Question, interview: Interview, qmark: str) -> questionary.Question:
+    def check(text: str) -> bool | str:
+        try:
+            iv.parse_typed(question, text)
+        except AnswerProblem as exc:
+            return str(exc)
+        return True
+
+    return questionary.text(
+        _message(qmark, iv.prompt_text(question), indent=""),
+        default=iv.typed_default(question, interview.current(question.id)),
+        qmark=qmark,
+        validate=check,
+        instruction=_hint("Enter alone: don't know", True),
+    )
+
+
+def show_help(console: Console, question: Question) -> None:
+    console.print(Text(f"Help: {question.text}", style="bold"))
+    for line in iv.help_text(question):
+        console.print(Padding(Text(line), (0, 0, 0, 2)))
+
+
+def ask(question: Question, interview: Interview, console: Console) -> Answer | None:
+    """Ask one question until it is answered; None means "don't know"."""
+    number, total = interview.progress(question)
+    qmark = f"({number}/{total})"
+    while True:
+        if question.type in iv.TYPED:
+            prompt = _keys(_typed(question, interview, qmark), help_key=True)
+        else:
+            prompt = _keys(_pick_list(question, interview, qmark), help_key=iv.has_help(question))
+        picked: Any = prompt.unsafe_ask()
+        if picked is HELP:
+            show_help(console, question)
+            continue
+        if question.type in iv.TYPED:
+            return iv.parse_typed(question, picked)
+        return iv.from_picked(question, picked)
+
+
+def review(interview: Interview) -> str | None:
+    """The review screen: every answer listed; returns a question to change, or None."""
+    width = _columns() - 8
+    choices = [Choice("Score these answers", value=SCORE)]
+    choices += [Choice(title, value=qid) for qid, title in interview.review(width)]
+    picked = _keys(
+        questionary.select(
+            _message("*", "Review your answers"),
+            choices=choices,
+            qmark="*",
+            use_shortcuts=len(choices) <= MAX_SHORTCUTS,
+            use_jk_keys=False,
+            instruction="(pick one to change it, or 1 to score them; then Enter)",
+        ),
+        help_key=False,
+    ).unsafe_ask()
+    return None if picked is SCORE else picked
+
+
+def run_interview(interview: Interview, console: Console) -> None:
+    """Ask every question that applies and is unanswered, then review until told to score.
+
+    A changed answer can open questions (an `ask_when` that now holds): they are asked
+    before the review comes back.
+    """
+    while True:
+        while (question := interview.next_question()) is not None:
+            interview.record(question.id, ask(question, interview, console))
+        change = review(interview)
+        if change is None:
+            return
+        question = interview.pack.question(change)
+        if question is not None:
+            interview.record(change, ask(question, interview, console))
+
+
+def ask_save_path() -> Path | None:
+    """After Ctrl-C: where to keep the answers so far (None: do not keep them)."""
+
+    def check(text: str) -> bool | str:
+        if not text.strip():
+            return True
+        try:
+            refuse_overwrite(Path(text.strip()), force=False)
+        except InputFileError as exc:
+            return str(exc)
+        return True
+
+    try:
+        name = _keys(
+            questionary.text(
+                _message("*", "Save the answers given so far? File name", indent=""),
+                validate=check,
+                qmark="*",
+                instruction="(Enter alone: do not save)",
+            ),
+            help_key=False,
+        ).unsafe_ask()
+    except (KeyboardInterrupt, EOFError):
+        return None
+    return Path(name.strip()) if name and name.strip() else None
