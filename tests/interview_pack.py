@@ -35,6 +35,8 @@ EXTRA_QUESTIONS = """
 """
 """Appended to questions.yaml: multiple choice, yes/no, date, and a number in years."""
 
+EXTRA = ["partners", "pilot", "start", "term"]
+
 
 def interview_pack(pack_copy: Path) -> RulePack:
     questions = pack_copy / "questions.yaml"

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 from tests.conftest import EXAMPLES
 from typer.testing import CliRunner
 
@@ -112,11 +113,13 @@ def test_the_real_script_in_a_pipe_fails_at_once_never_hangs() -> None:
 
 
 def test_ask_missing_with_nothing_missing_needs_no_terminal(
-    runner: CliRunner, tmp_path: Path
+    runner: CliRunner, tmp_path: Path, pack: RulePack
 ) -> None:
     complete = tmp_path / "complete.yaml"
     example = (EXAMPLES / "plymouth-energy-community.yaml").read_text(encoding="utf-8")
-    complete.write_text(example + "value: dont_know\nsme_presence: dont_know\n", "utf-8")
+    given = yaml.safe_load(example)
+    rest = "".join(f"{q.id}: dont_know\n" for q in pack.questions if q.id not in given)
+    complete.write_text(example + rest, "utf-8")
     asked = runner.invoke(app, ["assess", "--answers", str(complete), "--ask-missing"])
     plain = runner.invoke(app, ["assess", "--answers", str(complete)])
     assert asked.exit_code == 0, asked.output
@@ -124,20 +127,25 @@ def test_ask_missing_with_nothing_missing_needs_no_terminal(
     assert "1. Public commons partnership" in asked.stdout
 
 
+ALL_BUT_VALUE = "all but value"
+
+
 @pytest.mark.parametrize(
     ("content", "error"),
     [
         (
-            "complexity: complex\n",
-            "Error: {file} leaves questions unanswered and there is no terminal to ask them "
-            "in: answer them in the file, or leave out --ask-missing\n",
+            ALL_BUT_VALUE,
+            "Error: {file} leaves value unanswered and there is no terminal to ask them in: "
+            "answer them in the file (dont_know is an answer), or leave out --ask-missing\n",
         ),
         ("complexity: very\n", "{file}:1:13: complexity: 'very' is not an answer"),
     ],
 )
 def test_ask_missing_without_a_terminal_is_an_error_before_any_question(
-    runner: CliRunner, tmp_path: Path, content: str, error: str
+    runner: CliRunner, tmp_path: Path, pack: RulePack, content: str, error: str
 ) -> None:
+    if content == ALL_BUT_VALUE:
+        content = "".join(f"{q.id}: dont_know\n" for q in pack.questions if q.id != "value")
     partial = tmp_path / "partial.yaml"
     partial.write_text(content, encoding="utf-8")
     result = runner.invoke(app, ["assess", "--answers", str(partial), "--ask-missing"])

@@ -38,10 +38,14 @@ def _ask_all(interview: Interview, answers: dict[str, object]) -> list[str]:
     return asked
 
 
+def ungated(pack: RulePack) -> list[str]:
+    return [q.id for q in pack.questions if q.ask_when is None]
+
+
 def test_questions_come_in_pack_order_and_gated_ones_are_skipped(pack: RulePack) -> None:
     interview = Interview(pack)
-    asked = _ask_all(interview, {"community_asset": "none"})
-    assert asked == [q.id for q in pack.questions if q.id != "asset_type"]
+    asked = _ask_all(interview, {"community_asset": "none", "service_type": "goods"})
+    assert asked == ungated(pack)
     assert interview.next_question() is None
     assert "asset_type" not in interview.final_answers()
     assert "asset_type" not in interview.final_dont_know()
@@ -50,6 +54,38 @@ def test_questions_come_in_pack_order_and_gated_ones_are_skipped(pack: RulePack)
 def test_a_gate_that_holds_asks_its_question_right_after(pack: RulePack) -> None:
     asked = _ask_all(Interview(pack), {"community_asset": "organised"})
     assert asked[asked.index("community_asset") + 1] == "asset_type"
+
+
+def test_psr_questions_only_when_the_service_is_health_care(pack: RulePack) -> None:
+    psr = [q.id for q in pack.questions if q.id.startswith("psr_")]
+    for service, existing, expected in [
+        ("goods", "yes", []),
+        ("light_touch", "yes", []),
+        ("health_psr", "no", ["psr_existing_provider", "psr_patient_choice"]),
+        ("health_psr", "yes", psr),
+        ("health_psr", None, ["psr_existing_provider", "psr_patient_choice"]),
+    ]:
+        answers = {"service_type": service, "psr_existing_provider": existing}
+        asked = _ask_all(Interview(pack), answers)
+        assert [q for q in asked if q.startswith("psr_")] == expected, (service, existing)
+
+
+def test_a_cpv_code_opens_the_questions_its_service_type_would(pack: RulePack) -> None:
+    interview = Interview(pack)
+    asked = _ask_all(interview, {"cpv": ("85100000",)})  # Health services: on the PSR list
+    assert "service_type" in interview.final_dont_know()
+    assert "psr_existing_provider" in asked
+    assert dict(interview.review())["service_type"] == (
+        "service_type: Health care services within the Provider Selection Regime (from..."
+    )
+
+
+def test_what_the_cpv_codes_answer_is_not_asked(pack: RulePack) -> None:
+    reservable = "79622000"  # Supply services of domestic help personnel: marked R
+    asked = _ask_all(Interview(pack), {"service_type": "light_touch", "cpv": (reservable,)})
+    assert "mutual_reservable" not in asked
+    asked = _ask_all(Interview(pack), {"service_type": "light_touch"})
+    assert "mutual_reservable" in asked
 
 
 def test_a_gate_answered_dont_know_skips_its_question(pack: RulePack) -> None:
@@ -62,9 +98,9 @@ def test_a_gate_answered_dont_know_skips_its_question(pack: RulePack) -> None:
 def test_progress_counts_only_questions_that_apply(pack: RulePack) -> None:
     interview = Interview(pack)
     first = _question(pack, "complexity")
-    assert interview.progress(first) == (1, len(pack.questions) - 1)
+    assert interview.progress(first) == (1, len(ungated(pack)))
     interview.record("community_asset", "organised")
-    assert interview.progress(first) == (1, len(pack.questions))
+    assert interview.progress(first) == (1, len(ungated(pack)) + 1)
     assert interview.progress(_question(pack, "asset_type"))[0] == 9
 
 
@@ -81,11 +117,23 @@ def test_changing_a_gate_opens_then_drops_its_question(pack: RulePack) -> None:
     assert list(interview.final_answers()) == ["complexity", "community_asset"]
 
 
+def test_cpv_codes_are_typed_and_checked(pack: RulePack) -> None:
+    codes = _question(pack, "cpv")
+    typed = iv.parse_typed(codes, "85100000-0; 79622000", pack.cpv_names)
+    assert typed == ("85100000", "79622000")
+    assert iv.typed_default(codes, typed) == "85100000; 79622000"
+    assert iv.parse_typed(codes, "", pack.cpv_names) is None
+    with pytest.raises(AnswerProblem, match="'12345678' is not a code in the CPV 2008"):
+        iv.parse_typed(codes, "12345678", pack.cpv_names)
+    assert iv.prompt_text(codes).endswith("(codes separated by ;)")
+
+
 def test_dont_know_and_an_answer_replace_each_other(pack: RulePack) -> None:
     interview = Interview(pack)
     assert not interview.started
     interview.record("market", None)
-    assert interview.is_settled("market") and interview.describe(pack.questions[2]) == "Don't know"
+    assert interview.describe(pack.questions[2]) == "Don't know"
+    assert "market" not in [q.id for q in interview.missing()]
     interview.record("market", "thin")
     assert interview.final_answers() == {"market": "thin"}
     assert interview.final_dont_know() == []
@@ -210,3 +258,15 @@ def test_review_lists_every_question_that_applies_within_the_width(pack: RulePac
     assert dict(lines)["complexity"] == "complexity: Don't know"
     assert dict(lines)["specification"].startswith("specification: Co-design - the")
     assert dict(lines)["specification"].endswith("...")
+
+
+def test_the_review_screen_takes_a_number_an_id_or_enter() -> None:
+    listed = ["complexity", "timescale", "value"]
+    assert iv.review_choice("", listed) is None
+    assert iv.review_choice("  ", listed) is None
+    assert iv.review_choice("1", listed) == "complexity"
+    assert iv.review_choice(" 3 ", listed) == "value"
+    assert iv.review_choice("timescale", listed) == "timescale"
+    for bad in ("0", "4", "-1", "two", "1.5"):
+        with pytest.raises(AnswerProblem, match=r"^type a number from 1 to 3, or press Enter"):
+            iv.review_choice(bad, listed)

@@ -14,15 +14,19 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+import yaml
 from prompt_toolkit.application import create_app_session
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 from rich.console import Console
-from tests.interview_pack import interview_pack
+from tests.conftest import EXAMPLES
+from tests.interview_pack import EXTRA, interview_pack
 
+from svadvisor import interview as iv
+from svadvisor.answers import validate_answers
 from svadvisor.cli import prompts
 from svadvisor.interview import Interview
-from svadvisor.model import DONT_KNOW, Question, RulePack
+from svadvisor.model import DONT_KNOW, RulePack
 
 ENTER = "\r"
 DOWN = "\x1b[B"
@@ -50,17 +54,38 @@ def pick(pack: RulePack, question_id: str, answer_id: str) -> str:
 
 
 def review_pick(interview: Interview, question_id: str) -> str:
-    """The keys that choose a question on the review screen (1 is "Score these answers")."""
+    """The keys that choose a question on the review screen: its number, then Enter."""
     ids = [q.id for q in interview.applicable()]
-    return SHORTCUTS[ids.index(question_id) + 1] + ENTER
+    return str(ids.index(question_id) + 1) + ENTER
 
 
-SCORE = "1" + ENTER
+SCORE = ENTER
+"""Enter alone on the review screen scores the answers."""
 
 
-def ungated(pack: RulePack) -> list[Question]:
-    """The questions asked when every answer is "don't know" (gated ones are skipped)."""
-    return [q for q in pack.questions if q.ask_when is None]
+def keys_for(
+    pack: RulePack,
+    answers: dict[str, str],
+    *,
+    keys: dict[str, str] | None = None,
+    interview: Interview | None = None,
+    stop_at: str | None = None,
+) -> str:
+    """Keys answering each question the interview will ask, in turn, from `answers`
+    (question id -> answer id, or the text to type; absent = don't know). `keys` gives
+    a question's keystrokes instead; `stop_at` ends before that question."""
+    shadow = Interview(pack, interview.answers, interview.dont_know) if interview else None
+    shadow = shadow or Interview(pack)
+    typed = ""
+    while (question := shadow.next_question()) is not None and question.id != stop_at:
+        raw = answers.get(question.id, "" if question.type in iv.TYPED else DONT_KNOW)
+        if question.type in iv.TYPED:
+            typed += (keys or {}).get(question.id, raw + ENTER)
+            shadow.record(question.id, iv.parse_typed(question, raw, pack.cpv_names))
+        else:
+            typed += (keys or {}).get(question.id, pick(pack, question.id, raw))
+            shadow.record(question.id, iv.from_picked(question, raw))
+    return typed
 
 
 @pytest.fixture
@@ -73,42 +98,28 @@ def full_pack(pack_copy: Path) -> RulePack:
     return interview_pack(pack_copy)
 
 
-ALLIANCE = {
-    "complexity": "complex",
-    "timescale": "long",
-    "market": "thin",
-    "specification": "co_design",
-    "providers": "several",
-    "relationships": "strong",
-    "risk": "cannot",
-    "community_asset": "none",
-    "service_type": "light_touch",
-    "sme_presence": "some",
-    "payment": "contract",
-    "counterparty": "independent",
-    "outcomes_measurable": "not_reliably",
-}
+def example(name: str) -> dict[str, str]:
+    raw = yaml.safe_load((EXAMPLES / name).read_text(encoding="utf-8"))
+    return {qid: str(value) for qid, value in raw.items()}
+
+
+ALLIANCE = example("plymouth-alliance.yaml")
 
 
 def test_a_whole_interview_with_help_a_typo_and_a_change(pack: RulePack, console: Console) -> None:
     interview = Interview(pack)
-    keys = ""
-    for question in pack.questions:
-        if question.id == "asset_type":
-            continue
-        if question.id == "value":
-            keys += "?" + "lots" + ENTER + BACKSPACE * 4 + "£1,250,000" + ENTER
-        elif question.id == "providers":
-            keys += pick(pack, "providers", "few")
-        else:
-            keys += pick(pack, question.id, ALLIANCE[question.id])
-    keys += review_pick(interview, "providers") + pick(pack, "providers", "several")
-    keys += review_pick(interview, "value") + ENTER  # the value is offered again as typed
-    keys += SCORE
-    with keyboard(keys):
+    slip = {**ALLIANCE, "providers": "few", "value": "£1,250,000"}
+    value_keys = "?" + "lots" + ENTER + BACKSPACE * 4 + "£1,250,000" + ENTER
+    keys = keys_for(pack, slip, keys={"value": value_keys})
+    keys += review_pick(Interview(pack, validate_answers(pack, slip)), "providers")
+    keys += pick(pack, "providers", "several")
+    keys += review_pick(Interview(pack, validate_answers(pack, slip)), "value")
+    keys += ENTER  # the value is offered again as typed: Enter keeps it
+    with keyboard(keys + SCORE):
         prompts.run_interview(interview, console)
-    assert interview.final_answers() == {**ALLIANCE, "value": 1_250_000}
-    assert list(interview.final_answers()) == [q.id for q in interview.applicable()]
+    expected = validate_answers(pack, {**ALLIANCE, "value": 1_250_000})
+    assert interview.final_answers() == expected
+    assert list(interview.final_answers()) == [q for q in expected]
     shown = console.file.getvalue()  # type: ignore[attr-defined]
     assert "Help: What is the estimated whole-life value, including VAT?" in shown
     assert "1.25m and 250k all work." in shown
@@ -117,8 +128,10 @@ def test_a_whole_interview_with_help_a_typo_and_a_change(pack: RulePack, console
 def test_a_changed_gate_asks_the_question_it_opens_before_the_review(
     pack: RulePack, console: Console
 ) -> None:
-    answers = dict(ALLIANCE)
-    interview = Interview(pack, answers, dont_know=["value"])
+    given = validate_answers(pack, ALLIANCE)
+    interview = Interview(pack, given, dont_know=[q.id for q in pack.questions])
+    interview.dont_know.discard("asset_type")
+    assert interview.next_question() is None
     keys = review_pick(interview, "community_asset") + pick(pack, "community_asset", "organised")
     keys += pick(pack, "asset_type", "energy") + SCORE
     with keyboard(keys):
@@ -129,21 +142,16 @@ def test_a_changed_gate_asks_the_question_it_opens_before_the_review(
 
 def test_dont_know_is_offered_everywhere(pack: RulePack, console: Console) -> None:
     interview = Interview(pack)
-    keys = ""
-    for question in ungated(pack):
-        keys += ENTER if question.type == "number" else pick(pack, question.id, DONT_KNOW)
-    with keyboard(keys + SCORE):
+    with keyboard(keys_for(pack, {}) + SCORE):
         prompts.run_interview(interview, console)
     assert interview.final_answers() == {}
-    assert interview.final_dont_know() == [q.id for q in interview.applicable()]
-    assert "asset_type" not in interview.final_dont_know()
+    assert interview.final_dont_know() == [q.id for q in pack.questions if q.ask_when is None]
 
 
 def test_every_question_type(full_pack: RulePack, console: Console) -> None:
-    answered = {q.id: ALLIANCE.get(q.id) for q in full_pack.questions[:14]}
-    unanswered = [qid for qid, value in answered.items() if value is None]
-    given = {qid: value for qid, value in answered.items() if value is not None}
-    interview = Interview(full_pack, given, dont_know=unanswered)
+    builtin = [q.id for q in full_pack.questions][: -len(EXTRA)]
+    interview = Interview(full_pack, dont_know=builtin)
+    assert [q.id for q in interview.missing()] == EXTRA
     # multiple choice: tick NHS and Don't know (refused), untick Don't know, confirm
     keys = " " + DOWN * 3 + " " + ENTER + " " + ENTER
     keys += pick(full_pack, "pilot", "yes")
@@ -154,10 +162,12 @@ def test_every_question_type(full_pack: RulePack, console: Console) -> None:
     with keyboard(keys):
         prompts.run_interview(interview, console)
     final = interview.final_answers()
-    assert final["partners"] == ("nhs", "vcse")
-    assert final["pilot"] == "yes"
-    assert final["start"] == date(2027, 4, 1)
-    assert final["term"] == 7.5
+    assert final == {
+        "partners": ("nhs", "vcse"),
+        "pilot": "yes",
+        "start": date(2027, 4, 1),
+        "term": 7.5,
+    }
 
 
 def test_ticking_nothing_means_none_of_these(full_pack: RulePack, console: Console) -> None:
@@ -171,16 +181,15 @@ def test_ticking_nothing_means_none_of_these(full_pack: RulePack, console: Conso
 def test_ctrl_c_and_ctrl_d_stop_any_prompt_and_keep_earlier_answers(
     full_pack: RulePack, console: Console, key: str, error: type[BaseException]
 ) -> None:
-    for stop_at in ("value", "partners"):
-        interview = Interview(full_pack)
-        keys = ""
-        for question in ungated(full_pack):
-            if question.id == stop_at:
-                break
-            keys += ENTER if question.type == "number" else pick(full_pack, question.id, DONT_KNOW)
+    for stop_at in ("specification", "value", "partners"):  # a list, typed, ticks
+        ids = [q.id for q in full_pack.questions]
+        before = ids[: ids.index(stop_at)]
+        interview = Interview(full_pack, dont_know=before[1:])
+        keys = keys_for(full_pack, {"complexity": "simple"}, interview=interview, stop_at=stop_at)
         with keyboard(keys + key), pytest.raises(error):
             prompts.run_interview(interview, console)
         assert interview.next_question() == full_pack.question(stop_at)
+        assert interview.final_answers() == {"complexity": "simple"}
 
 
 def test_too_few_keys_ends_in_eof_not_a_hang(pack: RulePack, console: Console) -> None:

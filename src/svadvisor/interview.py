@@ -9,11 +9,12 @@ tested without a terminal.
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from svadvisor.answers import describe_answer, parse_answer
+from svadvisor import cpv
+from svadvisor.answers import AnswerProblem, describe_answer, parse_answer
 from svadvisor.conditions import Answer
 from svadvisor.engine import question_state
 from svadvisor.model import DONT_KNOW, DONT_KNOW_LABEL, Question, RulePack
@@ -21,7 +22,7 @@ from svadvisor.model import DONT_KNOW, DONT_KNOW_LABEL, Question, RulePack
 UNIT_WORDS = {"GBP": "£", "years": "years"}
 """How a number question's unit is shown next to its prompt."""
 
-TYPED = ("number", "date")
+TYPED = ("number", "date", "cpv")
 """Question types answered by typing rather than by picking from a list."""
 
 
@@ -49,6 +50,8 @@ def prompt_text(question: Question) -> str:
         return f"{question.text} (in {unit})"
     if question.type == "date":
         return f"{question.text} (YYYY-MM-DD)"
+    if question.type == "cpv":
+        return f"{question.text} (codes separated by ;)"
     return question.text
 
 
@@ -68,6 +71,8 @@ def help_text(question: Question) -> list[str]:
             lines.append(f"It must be {' and '.join(limits)}.")
     if question.type == "date":
         lines.append("Type the date as YYYY-MM-DD, for example 2026-04-01.")
+    if question.type == "cpv":
+        lines.append("Type one or more CPV codes, e.g. 85311000 or 85311000-2; 85312000.")
     if question.type in TYPED:
         lines.append(f"Press Enter alone (or type {DONT_KNOW_LABEL.lower()}) if you do not know.")
     if question.type == "multi":
@@ -83,12 +88,15 @@ def has_help(question: Question) -> bool:
     return bool(help_text(question))
 
 
-def parse_typed(question: Question, text: str) -> Answer | None:
-    """A typed number or date -> its value, or None for "don't know" (blank counts).
+def parse_typed(
+    question: Question, text: str, cpv_names: Mapping[str, str] | None = None
+) -> Answer | None:
+    """A typed number, date or CPV list -> its value, or None for "don't know" (blank
+    counts). `cpv_names` is the pack's CPV vocabulary, which typed codes must be in.
 
     Raises `svadvisor.answers.AnswerProblem` with a message to show under the prompt.
     """
-    return parse_answer(question, text)
+    return parse_answer(question, text, cpv_names)
 
 
 def typed_default(question: Question, value: Answer | None) -> str:
@@ -99,6 +107,8 @@ def typed_default(question: Question, value: Answer | None) -> str:
         return value.isoformat()
     if isinstance(value, int | float):
         return ("£" if question.unit == "GBP" else "") + f"{value:,}"
+    if isinstance(value, tuple):
+        return "; ".join(value)
     return str(value)
 
 
@@ -115,6 +125,21 @@ def multi_problem(picked: Iterable[str]) -> str | None:
     if DONT_KNOW in picked and len(picked) > 1:
         return f"{DONT_KNOW_LABEL} cannot be ticked with other answers"
     return None
+
+
+def review_choice(text: str, listed: Sequence[str]) -> str | None:
+    """What was typed on the review screen: the question with that number (or id) in
+    `listed`, or None for Enter alone, which means "score these answers"."""
+    text = text.strip()
+    if not text:
+        return None
+    if text.isdigit() and 1 <= int(text) <= len(listed):
+        return listed[int(text) - 1]
+    if text in listed:
+        return text
+    raise AnswerProblem(
+        f"type a number from 1 to {len(listed)}, or press Enter alone to score these answers"
+    )
 
 
 def from_picked(question: Question, picked: str | list[str]) -> Answer | None:
@@ -143,19 +168,27 @@ class Interview:
         self.answers: dict[str, Answer] = dict(answers or {})
         self.dont_know: set[str] = set(dont_know) - set(self.answers)
 
-    def applies(self, question: Question) -> bool:
-        """Asked only when its `ask_when` holds; unknown (its gate answered don't know) skips."""
-        return question_state(question, self.answers) == "ask"
-
-    def is_settled(self, question_id: str) -> bool:
-        return question_id in self.answers or question_id in self.dont_know
-
     def applicable(self) -> list[Question]:
-        return [q for q in self.pack.questions if self.applies(q)]
+        """Questions that apply now: no `ask_when`, or one that holds. Unknown (its gate
+        answered don't know) does not: such a question is skipped.
+
+        Gates read the answers as the engine does, CPV-derived ones included: a health
+        care CPV code opens the PSR questions when the service type was "don't know".
+        """
+        effective = self.effective()
+        return [q for q in self.pack.questions if question_state(q, effective) == "ask"]
+
+    def effective(self) -> dict[str, Answer]:
+        """The answers with those the CPV codes imply filled in (the officer's own win)."""
+        return cpv.derive(self.pack, self.answers)[0]
 
     def missing(self) -> list[Question]:
-        """Questions that apply now and are not answered (later answers may add more)."""
-        return [q for q in self.applicable() if not self.is_settled(q.id)]
+        """Questions that apply now with no answer yet, the officer's or one the CPV codes
+        imply (so the interview does not ask what the codes already say)."""
+        effective = self.effective()
+        return [
+            q for q in self.applicable() if q.id not in effective and q.id not in self.dont_know
+        ]
 
     def next_question(self) -> Question | None:
         """The first question, in pack order, that applies and has no answer yet."""
@@ -183,6 +216,9 @@ class Interview:
     def describe(self, question: Question) -> str:
         if question.id in self.answers:
             return describe_answer(question, self.answers[question.id])
+        derived = self.effective().get(question.id)
+        if derived is not None:
+            return f"{describe_answer(question, derived)} (from the CPV codes)"
         return DONT_KNOW_LABEL if question.id in self.dont_know else "(not answered)"
 
     def review(self, width: int = 80) -> list[tuple[str, str]]:

@@ -80,7 +80,8 @@ def interview_answers(
     settled: Settled = ({}, [])
     if answers_file is not None:
         settled = read_answers_file_settled(answers_file, pack)
-        if not Interview(pack, *settled).missing():
+        missing = [q.id for q in Interview(pack, *settled).missing()]
+        if not missing:
             return settled
     if not sys.stdin.isatty():
         if answers_file is None:
@@ -89,8 +90,9 @@ def interview_answers(
                 "(a YAML file of question: answer; see svadvisor questions)"
             )
         raise fail(
-            f"{answers_file} leaves questions unanswered and there is no terminal to ask "
-            "them in: answer them in the file, or leave out --ask-missing"
+            f"{answers_file} leaves {', '.join(missing)} unanswered and there is no terminal "
+            "to ask them in: answer them in the file (dont_know is an answer), or leave out "
+            "--ask-missing"
         )
 
     from prompt_toolkit.application import create_app_session

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import shutil
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -35,16 +36,8 @@ MAX_SHORTCUTS = 36
 """questionary numbers at most this many list entries (1-9, 0, a-z)."""
 
 
-class _Sentinel:
-    def __init__(self, name: str) -> None:
-        self.name = name
-
-    def __repr__(self) -> str:
-        return self.name
-
-
-HELP = _Sentinel("HELP")
-SCORE = _Sentinel("SCORE")
+HELP = object()
+"""What a prompt returns when "?" was pressed."""
 
 
 def _keys(question: questionary.Question, *, help_key: bool) -> questionary.Question:
@@ -65,6 +58,21 @@ def _keys(question: questionary.Question, *, help_key: bool) -> questionary.Ques
     app = question.application
     app.key_bindings = merge_key_bindings([app.key_bindings or KeyBindings(), bindings])
     return question
+
+
+def _validator(
+    parse: Callable[[str], object], problem: type[Exception] = AnswerProblem
+) -> Callable[[str], bool | str]:
+    """A questionary validator from a parser: its error message shows under the prompt."""
+
+    def check(text: str) -> bool | str:
+        try:
+            parse(text)
+        except problem as exc:
+            return str(exc)
+        return True
+
+    return check
 
 
 def _hint(text: str, help_key: bool) -> str:
@@ -120,18 +128,11 @@ def _pick_list(question: Question, interview: Interview, qmark: str) -> question
 
 
 def _typed(question: Question, interview: Interview, qmark: str) -> questionary.Question:
-    def check(text: str) -> bool | str:
-        try:
-            iv.parse_typed(question, text)
-        except AnswerProblem as exc:
-            return str(exc)
-        return True
-
     return questionary.text(
         _message(qmark, iv.prompt_text(question), indent=""),
         default=iv.typed_default(question, interview.current(question.id)),
         qmark=qmark,
-        validate=check,
+        validate=_validator(lambda text: iv.parse_typed(question, text, interview.pack.cpv_names)),
         instruction=_hint("Enter alone: don't know", True),
     )
 
@@ -156,27 +157,32 @@ def ask(question: Question, interview: Interview, console: Console) -> Answer | 
             show_help(console, question)
             continue
         if question.type in iv.TYPED:
-            return iv.parse_typed(question, picked)
+            return iv.parse_typed(question, picked, interview.pack.cpv_names)
         return iv.from_picked(question, picked)
 
 
-def review(interview: Interview) -> str | None:
-    """The review screen: every answer listed; returns a question to change, or None."""
-    width = _columns() - 8
-    choices = [Choice("Score these answers", value=SCORE)]
-    choices += [Choice(title, value=qid) for qid, title in interview.review(width)]
-    picked = _keys(
-        questionary.select(
-            _message("*", "Review your answers"),
-            choices=choices,
+def review(interview: Interview, console: Console) -> str | None:
+    """The review screen: every answer, numbered as the questions were; returns the
+    question whose number is typed, or None (Enter alone) to score.
+
+    A printed list rather than a pick list: it stays readable however many questions
+    apply, in any terminal height, and remains in the scrollback.
+    """
+    entries = interview.review(_columns() - 7)
+    listed = [qid for qid, _ in entries]
+    console.print(Text("Review your answers", style="bold"))
+    for number, (_, line) in enumerate(entries, start=1):
+        console.print(Text(f"{number:>4}. {line}"), soft_wrap=True)
+
+    typed = _keys(
+        questionary.text(
+            "Type an answer's number to change it, or press Enter to score:",
             qmark="*",
-            use_shortcuts=len(choices) <= MAX_SHORTCUTS,
-            use_jk_keys=False,
-            instruction="(pick one to change it, or 1 to score them; then Enter)",
+            validate=_validator(lambda text: iv.review_choice(text, listed)),
         ),
         help_key=False,
     ).unsafe_ask()
-    return None if picked is SCORE else picked
+    return iv.review_choice(typed, listed)
 
 
 def run_interview(interview: Interview, console: Console) -> None:
@@ -188,7 +194,7 @@ def run_interview(interview: Interview, console: Console) -> None:
     while True:
         while (question := interview.next_question()) is not None:
             interview.record(question.id, ask(question, interview, console))
-        change = review(interview)
+        change = review(interview, console)
         if change is None:
             return
         question = interview.pack.question(change)
@@ -199,20 +205,15 @@ def run_interview(interview: Interview, console: Console) -> None:
 def ask_save_path() -> Path | None:
     """After Ctrl-C: where to keep the answers so far (None: do not keep them)."""
 
-    def check(text: str) -> bool | str:
-        if not text.strip():
-            return True
-        try:
+    def writable(text: str) -> None:
+        if text.strip():
             refuse_overwrite(Path(text.strip()), force=False)
-        except InputFileError as exc:
-            return str(exc)
-        return True
 
     try:
         name = _keys(
             questionary.text(
                 _message("*", "Save the answers given so far? File name", indent=""),
-                validate=check,
+                validate=_validator(writable, InputFileError),
                 qmark="*",
                 instruction="(Enter alone: do not save)",
             ),
