@@ -91,6 +91,15 @@ def test_save_answers_into_a_missing_folder_fails_before_any_question(
     assert result.stderr == f"Error: {target}: the folder {target.parent} does not exist\n"
 
 
+def test_an_existing_memo_is_refused_before_any_question(runner: CliRunner, tmp_path: Path) -> None:
+    memo = tmp_path / "memo.md"
+    memo.write_text("# mine\n", encoding="utf-8")
+    result = runner.invoke(app, ["assess", "--memo", str(memo)])
+    assert result.exit_code == 2
+    assert result.stderr == f"Error: {memo}: already exists; pass --force to replace it\n"
+    assert memo.read_text(encoding="utf-8") == "# mine\n"
+
+
 def test_without_a_terminal_or_answers_it_says_pass_answers(runner: CliRunner) -> None:
     result = runner.invoke(app, ["assess"])
     assert result.exit_code == 2
