@@ -389,22 +389,15 @@ def check_references(pack: RulePack, docs: dict[str, YamlDocument]) -> Iterator[
         yield from _check_question(q, base, at)
         yield from _duplicates("questions.yaml", (*base, "answers"), q.choice_ids, at)
         yield from _duplicates("questions.yaml", (*base, "bands"), [b.id for b in q.bands], at)
-        for ai, a in enumerate(q.answers):
-            for si, s in enumerate(a.scores):
-                if s.route not in route_ids:
-                    yield at(
-                        "questions.yaml",
-                        (*base, "answers", ai, "scores", si, "route"),
-                        _unknown("route", s.route, route_ids),
-                    )
-        for bi, b in enumerate(q.bands):
-            for si, s in enumerate(b.scores):
-                if s.route not in route_ids:
-                    yield at(
-                        "questions.yaml",
-                        (*base, "bands", bi, "scores", si, "route"),
-                        _unknown("route", s.route, route_ids),
-                    )
+        for key, scored in (("answers", q.answers), ("bands", q.bands)):
+            for i, item in enumerate(scored):
+                for si, score in enumerate(item.scores):
+                    if score.route not in route_ids:
+                        yield at(
+                            "questions.yaml",
+                            (*base, key, i, "scores", si, "route"),
+                            _unknown("route", score.route, route_ids),
+                        )
         if q.ask_when is not None:
             earlier = {p.id: p for p in pack.questions[:qi]}
             for leaf_path, leaf in cond.leaves(q.ask_when):
