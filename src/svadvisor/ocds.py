@@ -412,7 +412,8 @@ def _parking() -> Iterator[sqlite3.Connection]:
             db.execute("PRAGMA journal_mode = OFF")
             db.execute("PRAGMA synchronous = OFF")
             db.execute(
-                "CREATE TABLE releases (seq INTEGER, ocid TEXT, date TEXT, position TEXT, facts TEXT)"
+                "CREATE TABLE releases "
+                "(seq INTEGER, ocid TEXT, date TEXT, position TEXT, facts TEXT)"
             )
             db.execute("CREATE INDEX by_ocid ON releases (ocid)")
             yield db
