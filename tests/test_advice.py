@@ -151,6 +151,16 @@ NOTE_CASES: list[tuple[dict[str, Any], set[str], set[str]]] = [
         {"reserved_supported_employment"},
     ),
     (
+        {"lots": "no", "reserved_for": "public_service_mutual", "service_type": "light_touch"},
+        {"lots_reasons", "reserved_mutuals"},
+        set(),
+    ),
+    (
+        {"service_type": "goods", "value": 90_000, "suitable_for": ["vcse"], "lots": "yes"},
+        {"below_threshold_reservation"},
+        {"lots_reasons"},
+    ),
+    (
         {"community_asset": "emerging", "asset_type": "energy"},
         {"asset_transfer", "commons_initiative"},
         {"right_to_bid"},

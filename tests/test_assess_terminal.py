@@ -29,6 +29,7 @@ from svadvisor.interview import TYPED
 from svadvisor.model import DONT_KNOW, Question, RulePack
 
 ENTER = "\r"
+DOWN = "\x1b[B"
 BACKSPACE = "\x7f"
 SHORTCUTS = "1234567890abcdefghijklmnopqrstuvwxyz"
 """The keys questionary gives a pick list's entries, in order."""
@@ -48,8 +49,12 @@ def question_pattern(question: Question) -> str:
 
 
 def pick(question: Question, answer_id: str) -> str:
-    """The keys that choose `answer_id` in a pick list: its number, then Enter."""
-    return SHORTCUTS[[*question.choice_ids, DONT_KNOW].index(answer_id)] + ENTER
+    """The keys that choose `answer_id`: in a pick list its number, then Enter; in a
+    checkbox list, arrows down to it, Space to tick it, then Enter."""
+    position = [*question.choice_ids, DONT_KNOW].index(answer_id)
+    if question.type == "multi":
+        return DOWN * position + " " + ENTER
+    return SHORTCUTS[position] + ENTER
 
 
 def keys_from(answers: dict[str, str]) -> Callable[[Question], list[Step]]:

@@ -51,6 +51,9 @@ def test_assess_json_has_the_contract_shape(runner: CliRunner) -> None:
         "mutual_reservable",
         "value",
         "programme",
+        "lots",
+        "suitable_for",
+        "reserved_for",
         "start_date",
         "buyer_nation",
     ]

@@ -46,10 +46,12 @@ def keyboard(keys: str) -> Iterator[None]:
 
 
 def pick(pack: RulePack, question_id: str, answer_id: str) -> str:
-    """The keys that choose `answer_id` in a pick list: its number, then Enter."""
+    """The keys that choose `answer_id` in a list."""
     question = pack.question(question_id)
     assert question is not None
     ids = [*question.choice_ids, DONT_KNOW]
+    if question.type == "multi":  # a checkbox list: arrows down to it, Space ticks it
+        return DOWN * ids.index(answer_id) + " " + ENTER
     return SHORTCUTS[ids.index(answer_id)] + ENTER
 
 
