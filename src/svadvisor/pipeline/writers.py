@@ -1,0 +1,182 @@
+"""Writers: rows -> a CSV or XLSX file, streamed, atomic, and safe to open in a spreadsheet.
+
+Every writer goes through `svadvisor.atomic`: rows stream into a temporary file beside
+the target, which replaces the target only when the run completes, so an interrupted run
+leaves the old file (or none), never half a sheet.
+
+Spreadsheet safety (OWASP "CSV injection"): a text cell that begins with `=`, `+`, `-`,
+`@`, a tab, a carriage return or a line feed could run as a formula when the file is
+opened, so it is written with a leading apostrophe (`'=1+2`). Text that is just a number
+(`-5`, `+3.5`) cannot run and is left alone, and numbers stay numbers.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import re
+from collections.abc import Callable, Iterator, Sequence
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Protocol, TextIO
+
+from svadvisor.atomic import atomic_writer
+from svadvisor.errors import InputFileError
+from svadvisor.pipeline.readers import Cell
+
+FORMULA_STARTS = frozenset("=+-@\t\r\n")
+_PLAIN_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+
+
+def neutralise(value: Cell) -> Cell:
+    """A cell made safe to open in a spreadsheet (see the module docstring)."""
+    if value.__class__ is str and value[:1] in FORMULA_STARTS and not _PLAIN_NUMBER.match(value):  # type: ignore[index,arg-type]
+        return "'" + value  # type: ignore[operator]
+    return value
+
+
+class RowWriter(Protocol):
+    def write(self, cells: Sequence[Cell], tail: tuple[Cell, ...] = ()) -> None:
+        """Write one row: `cells`, then `tail`.
+
+        `tail` is for cells many rows share (a batch's added columns): pass the same tuple
+        object each time and a writer may encode it once.
+        """
+        ...
+
+
+WriterOpener = Callable[..., contextlib.AbstractContextManager[RowWriter]]
+
+
+def open_writer(
+    path: Path, header: Sequence[str], *, force: bool, delimiter: str = ","
+) -> contextlib.AbstractContextManager[RowWriter]:
+    """A writer chosen by the file's suffix; the header is written first."""
+    opener = WRITERS.get(path.suffix.lower())
+    if opener is None:
+        raise InputFileError(f"{path}: cannot write {path.suffix!r} files; use {writable()}")
+    return opener(path, header, force=force, delimiter=delimiter)
+
+
+def writable() -> str:
+    return ", ".join(sorted(WRITERS))
+
+
+class _CsvRows:
+    """Rows as CSV; a shared tail is encoded once and appended as text."""
+
+    def __init__(self, handle: TextIO, delimiter: str) -> None:
+        self._handle = handle
+        self._delimiter = delimiter
+        self._cells = csv.writer(handle, delimiter=delimiter, lineterminator="").writerow
+        self._buffer = io.StringIO()
+        self._encode = csv.writer(self._buffer, delimiter=delimiter, lineterminator="").writerow
+        self._tails: dict[int, tuple[tuple[Cell, ...], str]] = {}
+
+    def write(self, cells: Sequence[Cell], tail: tuple[Cell, ...] = ()) -> None:
+        if cells:
+            self._cells(_safe_cells(cells))
+        if tail:
+            known = self._tails.get(id(tail))
+            if known is None or known[0] is not tail:
+                known = (tail, self._encoded(tail, lead=bool(cells)))
+                if len(self._tails) >= _TAILS_KEPT:
+                    self._tails.clear()
+                self._tails[id(tail)] = known
+            self._handle.write(known[1])
+        else:
+            self._handle.write("\r\n")
+
+    def _encoded(self, tail: tuple[Cell, ...], *, lead: bool) -> str:
+        self._buffer.seek(0)
+        self._buffer.truncate()
+        self._encode(_safe_cells(tail))
+        return (self._delimiter if lead else "") + self._buffer.getvalue() + "\r\n"
+
+
+_TAILS_KEPT = 4096
+
+
+_RISKY = re.compile("(?:^|\x00)[=+\\-@\t\r\n]")
+
+
+def _safe_cells(cells: Sequence[Cell]) -> Sequence[Cell]:
+    """Cells ready for CSV: risky text neutralised, dates as text."""
+    try:
+        if not _RISKY.search("\x00".join(cells)):  # type: ignore[arg-type]
+            return cells  # all text, none risky: the common case, checked in one pass
+    except TypeError:
+        pass  # not all text (a workbook's numbers and dates): cell by cell
+    starts = FORMULA_STARTS
+    return [
+        (c if c[:1] not in starts else neutralise(c))  # type: ignore[index]
+        if c.__class__ is str
+        else c
+        if c.__class__ is int or c is None
+        else _csv_cell(c)
+        for c in cells
+    ]
+
+
+def _csv_cell(value: Cell) -> Cell:
+    """A non-text cell as CSV text: numbers as they are, dates as YYYY-MM-DD."""
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ") if value.time() != time() else value.date().isoformat()
+    if isinstance(value, date | time):
+        return value.isoformat()
+    return value
+
+
+@contextlib.contextmanager
+def write_csv(
+    path: Path, header: Sequence[str], *, force: bool, delimiter: str = ","
+) -> Iterator[RowWriter]:
+    """UTF-8 with a byte-order mark, so Excel shows accents and £ signs correctly."""
+    if path.suffix.lower() == ".tsv":
+        delimiter = "\t"
+    with atomic_writer(path, force=force, encoding="utf-8", newline="") as handle:
+        handle.write("\ufeff")  # the BOM, written once: the utf-8-sig codec is slow per write
+        rows = _CsvRows(handle, delimiter)
+        rows.write(header)
+        yield rows
+
+
+class _XlsxRows:
+    def __init__(self, sheet: object, illegal: re.Pattern[str]) -> None:
+        self._append = sheet.append  # type: ignore[attr-defined]
+        self._illegal = illegal
+
+    def write(self, cells: Sequence[Cell], tail: tuple[Cell, ...] = ()) -> None:
+        self._append([self._cell(c) for c in (*cells, *tail)])
+
+    def _cell(self, value: Cell) -> Cell:
+        if value.__class__ is str:
+            value = neutralise(value)
+            if self._illegal.search(value):  # type: ignore[arg-type]
+                value = self._illegal.sub("", value)  # type: ignore[arg-type]
+        return value
+
+
+@contextlib.contextmanager
+def write_xlsx(
+    path: Path, header: Sequence[str], *, force: bool, delimiter: str = ","
+) -> Iterator[RowWriter]:
+    """openpyxl's write-only mode: rows go to disk as they come, not into memory.
+
+    Control characters XML cannot hold are dropped from text cells.
+    """
+    from openpyxl import Workbook
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("scored")
+    rows = _XlsxRows(sheet, ILLEGAL_CHARACTERS_RE)
+    rows.write(header)
+    yield rows
+    with atomic_writer(path, force=force, mode="wb") as handle:
+        workbook.save(handle)
+
+
+WRITERS: dict[str, WriterOpener] = {".csv": write_csv, ".tsv": write_csv, ".xlsx": write_xlsx}
+"""Writers by lower-case file suffix."""
