@@ -86,7 +86,7 @@ def _header_cell(value: Cell) -> str:
         return ""
     if isinstance(value, datetime | date):
         return value.isoformat()
-    return str(value).strip()
+    return str(value)
 
 
 def is_blank(cells: list[Cell] | tuple[Cell, ...]) -> bool:
@@ -215,7 +215,7 @@ def read_xlsx(path: Path, sheet: str | None = None) -> Iterator[Table]:
             raise InputFileError(
                 f"{path} [{worksheet.title}]: the sheet is empty; it needs a header row"
             )
-        while header and not header[-1]:
+        while header and not header[-1].strip():
             header.pop()
         done = [header_number]
         yield Table(

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import csv
-import io
 import re
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime, time
@@ -63,39 +62,58 @@ def writable() -> str:
     return ", ".join(sorted(WRITERS))
 
 
+class _Sink:
+    """What `csv.writer` writes into: its lines, collected to be written in chunks."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.write = self.lines.append
+
+
 class _CsvRows:
-    """Rows as CSV; a shared tail is encoded once and appended as text."""
+    """Rows as CSV; a shared tail is encoded once and appended as text.
+
+    Lines end in CRLF, and `csv` quotes any cell holding a line break or delimiter.
+    """
 
     def __init__(self, handle: TextIO, delimiter: str) -> None:
         self._handle = handle
-        self._delimiter = delimiter
-        self._cells = csv.writer(handle, delimiter=delimiter, lineterminator="").writerow
-        self._buffer = io.StringIO()
-        self._encode = csv.writer(self._buffer, delimiter=delimiter, lineterminator="").writerow
+        self._sink = _Sink()
+        self._lines = self._sink.lines
+        self._row = csv.writer(self._sink, delimiter=delimiter, lineterminator="\r\n").writerow
         self._tails: dict[int, tuple[tuple[Cell, ...], str]] = {}
 
     def write(self, cells: Sequence[Cell], tail: tuple[Cell, ...] = ()) -> None:
-        if cells:
-            self._cells(_safe_cells(cells))
+        lines = self._lines
         if tail:
             known = self._tails.get(id(tail))
             if known is None or known[0] is not tail:
-                known = (tail, self._encoded(tail, lead=bool(cells)))
+                known = (tail, self._encoded(tail))
                 if len(self._tails) >= _TAILS_KEPT:
                     self._tails.clear()
                 self._tails[id(tail)] = known
-            self._handle.write(known[1])
+            if cells:
+                self._row(_safe_cells(cells))
+                lines[-1] = lines[-1][:-2] + known[1]
+            else:
+                lines.append(known[1][1:])
         else:
-            self._handle.write("\r\n")
+            self._row(_safe_cells(cells))
+        if len(lines) >= _LINES_PER_WRITE:
+            self.flush()
 
-    def _encoded(self, tail: tuple[Cell, ...], *, lead: bool) -> str:
-        self._buffer.seek(0)
-        self._buffer.truncate()
-        self._encode(_safe_cells(tail))
-        return (self._delimiter if lead else "") + self._buffer.getvalue() + "\r\n"
+    def flush(self) -> None:
+        self._handle.write("".join(self._lines))
+        self._lines.clear()
+
+    def _encoded(self, tail: tuple[Cell, ...]) -> str:
+        """The tail as the end of a line: a leading delimiter, its cells, CRLF."""
+        self._row(["", *_safe_cells(tail)])
+        return self._lines.pop()
 
 
 _TAILS_KEPT = 4096
+_LINES_PER_WRITE = 256
 
 
 _RISKY = re.compile("(?:^|\x00)[=+\\-@\t\r\n]")
@@ -140,6 +158,7 @@ def write_csv(
         rows = _CsvRows(handle, delimiter)
         rows.write(header)
         yield rows
+        rows.flush()
 
 
 class _XlsxRows:
