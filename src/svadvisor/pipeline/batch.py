@@ -4,7 +4,7 @@ rejects with its row number, column, value and reason. No row is dropped.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -74,7 +74,8 @@ class Batch:
     """One sheet scored against one pack: the output layout and the per-row work.
 
     Rows that read the same (same answer cells, numbers in the same bands) share their
-    added cells, remembered in a bounded table, so a repeated profile costs one look-up.
+    added cells, remembered beside the reader's table of answer cells (bounded), so a
+    repeated profile costs two look-ups.
     """
 
     def __init__(self, table: Table, plan: ColumnPlan, pack: RulePack) -> None:
@@ -89,7 +90,6 @@ class Batch:
         self.header = [table.header[i] for i in self._kept] + added
         self.keeps_all = len(self._kept) == self._width
         self._pack_cells = (pack.meta.name, pack.meta.version, pack.sha256)
-        self._added: dict[Hashable, tuple[Outcome, tuple[Cell, ...]]] = {}
         if len(self._kept) < self._width:
             plan.remarks.append(
                 "columns from an earlier svadvisor run were replaced: "
@@ -100,7 +100,6 @@ class Batch:
         """Each row scored or rejected; None for a blank row."""
         width = self._width
         profile = self.reader.profile
-        known = self._added
         for row in self.table.rows:
             cells = row.cells
             if len(cells) != width:
@@ -115,16 +114,16 @@ class Batch:
             if not any(cells) and is_blank(cells):
                 yield None
                 continue
-            key, problems = profile(cells)
+            memo, key, problems = profile(cells)
             if problems:
                 yield Rejected(row, problems)
                 continue
-            found = known.get(key)
+            found = memo.get(key)
             if found is None:
                 found = self._score(cells)
-                if len(known) >= CACHE_LIMIT:
-                    known.clear()
-                known[key] = found
+                if len(memo) >= CACHE_LIMIT:
+                    memo.clear()
+                memo[key] = found
             yield Scored(row, *found)
 
     def _score(self, cells: list[Cell]) -> tuple[Outcome, tuple[Cell, ...]]:

@@ -536,7 +536,9 @@ class RowReader:
             else:
                 self._keyed.append((use.index, use.header, question.id, reader))
         self._raw = _picker([index for index, *_ in self._keyed])
-        self._keyed_cache: dict[tuple[Cell, ...], tuple[dict[str, Answer], list[CellProblem]]] = {}
+        self._keyed_cache: dict[
+            tuple[Cell, ...], tuple[dict[str, Answer], list[CellProblem], dict[Hashable, Any]]
+        ] = {}
         self._timed = [
             (q.id, [(a.id, a.years) for a in q.answers if a.years is not None])
             for q in years_questions(pack)
@@ -552,7 +554,7 @@ class RowReader:
 
     def read(self, cells: list[Cell]) -> ReadRow:
         """The row's answers in pack order; `cells` must be as wide as the header."""
-        keyed, problems = self._read_keyed(cells)
+        keyed, problems, _ = self._read_keyed(cells)
         found = dict(keyed)
         origins: dict[str, str] = {}
         problems = problems + self._read_varying(cells, found, origins)
@@ -561,11 +563,15 @@ class RowReader:
         sources = [f"{qid} ({origins[qid]})" if qid in origins else qid for qid in found]
         return ReadRow(found, sources, problems)
 
-    def profile(self, cells: list[Cell]) -> tuple[Hashable, list[CellProblem]]:
-        """A key equal for rows that read the same (and the row's problems), cheaply."""
+    def profile(self, cells: list[Cell]) -> tuple[dict[Hashable, Any], Hashable, list[CellProblem]]:
+        """`(memo, key, problems)`, cheaply: rows that read the same share `memo[key]`.
+
+        `memo` belongs to the row's choice cells (the caller keeps what it likes in it);
+        `key` tells apart rows whose numbers, dates or derived answers differ.
+        """
         raw = self._raw(cells)
         hit = self._keyed_cache.get(raw)
-        keyed, problems = hit if hit is not None else self._read_keyed(cells, raw)
+        keyed, problems, memo = hit if hit is not None else self._read_keyed(cells, raw)
         if self._timed:
             found: dict[str, Answer] = {}
             origins: dict[str, str] = {}
@@ -574,9 +580,9 @@ class RowReader:
                 part(found[qid]) if qid in found else None for _, _, qid, _, part in self._varying
             ]
             derived = tuple((qid, found[qid], origin) for qid, origin in origins.items())
-            return (raw, tuple(parts), derived), problems + more if more else problems
+            return memo, (tuple(parts), derived), problems + more if more else problems
         if not self._varying:
-            return raw, problems
+            return memo, None, problems
         parts = []
         for index, header, _, reader, part in self._varying:
             try:
@@ -585,11 +591,11 @@ class RowReader:
                 problems = [*problems, CellProblem(header, cells[index], str(exc))]
                 continue
             parts.append(None if value is None else part(value))
-        return (raw, tuple(parts)), problems
+        return memo, tuple(parts), problems
 
     def _read_keyed(
         self, cells: list[Cell], raw: tuple[Cell, ...] | None = None
-    ) -> tuple[dict[str, Answer], list[CellProblem]]:
+    ) -> tuple[dict[str, Answer], list[CellProblem], dict[Hashable, Any]]:
         if raw is None:
             raw = self._raw(cells)
         hit = self._keyed_cache.get(raw)
@@ -600,8 +606,9 @@ class RowReader:
         _read_columns(self._keyed, cells, found, problems)
         if len(self._keyed_cache) >= _CACHE_LIMIT:
             self._keyed_cache.clear()
-        self._keyed_cache[raw] = (found, problems)
-        return found, problems
+        entry = (found, problems, {})
+        self._keyed_cache[raw] = entry
+        return entry
 
     def _read_varying(
         self,

@@ -46,15 +46,12 @@ class Outcome:
     """What one answer profile scores, and the added cells that show it."""
 
     ranking: tuple[tuple[str, int], ...]
+    winner: str
     reasons: tuple[Reason, ...]
     notes: tuple[str, ...]
     unknown: tuple[str, ...]
     cells: tuple[Any, ...]
     """recommended route .. notes, in `result_columns` order."""
-
-    @property
-    def winner(self) -> str:
-        return self.ranking[0][0]
 
     @property
     def runner_up(self) -> str:
@@ -151,7 +148,7 @@ class BatchScorer:
             *texts,
             "; ".join(notes),
         )
-        return Outcome(ranking, reasons, notes, unknown, cells)
+        return Outcome(ranking, winner, reasons, notes, unknown, cells)
 
     def _reason_table(self, route: str) -> _ReasonTable:
         """For one route: each answer's (and band's) positive points, and the rules that give

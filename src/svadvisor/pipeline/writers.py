@@ -116,13 +116,14 @@ _TAILS_KEPT = 4096
 _LINES_PER_WRITE = 256
 
 
-_RISKY = re.compile("(?:^|\x00)[=+\\-@\t\r\n]")
+_RISKY = re.compile("\x00[=+\\-@\t\r\n]")
+"""A risky first character after the NUL that starts each cell (see `_safe_cells`)."""
 
 
 def _safe_cells(cells: Sequence[Cell]) -> Sequence[Cell]:
     """Cells ready for CSV: risky text neutralised, dates as text."""
     try:
-        if not _RISKY.search("\x00".join(cells)):  # type: ignore[arg-type]
+        if not _RISKY.search("\x00" + "\x00".join(cells)):  # type: ignore[arg-type]
             return cells  # all text, none risky: the common case, checked in one pass
     except TypeError:
         pass  # not all text (a workbook's numbers and dates): cell by cell
