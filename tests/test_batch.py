@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from tests.conftest import EXAMPLES, EXPECTED_ROUTE
 from typer.testing import CliRunner, Result
 
 import svadvisor
@@ -448,10 +449,42 @@ def test_unwritable_output_type_fails_before_work(runner: CliRunner, tmp_path: P
 
 def test_terminal_summary_counts_rows_and_route_wins(runner: CliRunner, tmp_path: Path) -> None:
     result = batch(runner, copy("bad-rows.csv", tmp_path))
-    out = result.stdout
-    assert "rows read" in out and "│ 10 │" in out
-    assert "Competitive procurement" in out and "Alliance contracting" in out
-    assert "Columns read: 'complexity' -> complexity; 'providers' -> providers;" in out
+    lines = [" ".join(line.split()) for line in result.stdout.splitlines()]
+    assert lines[0] == f"Scored {tmp_path / 'bad-rows.csv'}"
+    assert {"read 10", "scored 7", "rejected 3"} <= set(lines)
+    wins = [line for line in lines if line.startswith("won by ")]
+    assert [w.rsplit(" ", 1)[0] for w in wins] == [
+        "won by Competitive procurement",
+        "won by Collaborative commissioning",
+        "won by Alliance contracting",
+        "won by Public commons partnership",
+    ]
+    assert sum(int(w.rsplit(" ", 1)[1]) for w in wins) == 7
+    assert "Columns read: 'complexity' -> complexity; 'providers' -> providers;" in result.stdout
+
+
+def test_the_example_pipeline_ranks_each_real_case_as_it_went(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    source = tmp_path / "pipeline.csv"
+    shutil.copy(EXAMPLES / "pipeline.csv", source)
+    result = batch(runner, source)
+    assert result.exit_code == 0, result.output
+    rows = {r["Reference"]: r for r in read_csv(tmp_path / "pipeline.scored.csv")}
+    labels = {
+        "competitive": "Competitive procurement",
+        "collaborative": "Collaborative commissioning",
+        "alliance": "Alliance contracting",
+        "commons": "Public commons partnership",
+    }
+    cases = [
+        "lancashire-food-framework.yaml",
+        "leicestershire-childrens-innovation-partnership.yaml",
+        "plymouth-alliance.yaml",
+        "plymouth-energy-community.yaml",
+    ]
+    for number, name in enumerate(cases, start=1):
+        assert rows[f"CASE-{number}"]["recommended_route"] == labels[EXPECTED_ROUTE[name]]
 
 
 def test_rescoring_a_scored_sheet_replaces_its_columns(runner: CliRunner, tmp_path: Path) -> None:

@@ -168,30 +168,31 @@ def _progress(table: Table) -> Iterator[Callable[[], None] | None]:
 
 
 def _print_summary(summary: Summary, routes: list) -> None:  # type: ignore[type-arg]
+    from rich import box
     from rich.console import Console
     from rich.table import Table as RichTable
 
     console = Console(highlight=False, markup=False, emoji=False)
-    counts = RichTable(title=f"Scored {summary.input}", title_justify="left", show_header=False)
-    counts.add_column("what")
-    counts.add_column("rows", justify="right")
-    counts.add_row("rows read", str(summary.rows_read))
-    counts.add_row("scored", str(summary.rows_scored))
-    counts.add_row("rejected", str(summary.rows_rejected))
+    # lines are not wrapped, so a path or header can be copied whole
+    console.print(f"Scored {summary.input}", soft_wrap=True)
+    table = RichTable(box=box.SIMPLE_HEAD, show_edge=False)
+    table.add_column("rows")
+    table.add_column("count", justify="right")
+    table.add_row("read", str(summary.rows_read))
+    table.add_row("scored", str(summary.rows_scored))
+    table.add_row("rejected", str(summary.rows_rejected), end_section=not summary.blank_rows)
     if summary.blank_rows:
-        counts.add_row("blank rows skipped", str(summary.blank_rows))
-    console.print(counts)
-    wins = RichTable(title="Recommended route", title_justify="left")
-    wins.add_column("route")
-    wins.add_column("rows", justify="right")
+        table.add_row("blank, skipped", str(summary.blank_rows), end_section=True)
     for route in routes:
-        wins.add_row(route.label, str(summary.wins.get(route.id, 0)))
-    console.print(wins)
+        table.add_row(f"won by {route.label}", str(summary.wins.get(route.id, 0)))
+    console.print(table)
     read = "; ".join(f"{header!r} -> {target}" for header, target in summary.columns.items())
-    console.print(f"Columns read: {read}")
+    console.print(f"Columns read: {read}", soft_wrap=True)
     if summary.carried:
-        console.print("Carried through: " + ", ".join(repr(c) for c in summary.carried))
+        console.print(
+            "Carried through: " + ", ".join(repr(c) for c in summary.carried), soft_wrap=True
+        )
     for remark in summary.remarks:
-        console.print(f"Note: {remark}")
-    console.print(f"Scored sheet: {summary.output}")
-    console.print(f"Rejects: {summary.rejects}")
+        console.print(f"Note: {remark}", soft_wrap=True)
+    console.print(f"Scored sheet: {summary.output}", soft_wrap=True)
+    console.print(f"Rejects: {summary.rejects}", soft_wrap=True)
