@@ -30,6 +30,7 @@ ADDED = [
     "reason_2",
     "reason_3",
     "notes",
+    "nearest_case",
     "answers_from_sheet",
     "unknown_questions",
     "rule_pack",
@@ -82,22 +83,22 @@ def test_forward_plan_from_contracts_finder_scores_every_row(
         assert "complexity" in row["unknown_questions"].split("; ")
     by_ref = {row["Reference"]: row for row in rows}
     luton = by_ref["LUTON001-DN753239-61686771"]  # 01/04/2025 to 01/04/2035, £118m
-    assert luton["answers_from_sheet"] == "timescale (from start and end dates); value"
+    assert luton["answers_from_sheet"].startswith(
+        "timescale (from start and end dates); cpv; value"
+    )
     assert "timescale: Long" in luton["reason_1"]
     assert "value" not in luton["unknown_questions"].split("; ")
     # 1 April 2025 to 31 March 2028 is three whole years: medium, not short
     museum = by_ref["BOURN001-DN760314-57092371"]
     assert "Medium - 3 to 7 years" in museum["reason_1"]
     dining = by_ref["2eea2605-c254-404f-a208-e20c84e54763"]  # one month, no value
-    assert dining["answers_from_sheet"] == "timescale (from start and end dates)"
+    assert dining["answers_from_sheet"] == "timescale (from start and end dates); cpv"
     assert "value" in dining["unknown_questions"].split("; ")
     assert read_csv(tmp_path / "forward-plan-contracts-finder.rejects.csv") == []
     assert no_temporary_files(tmp_path)
 
 
-def test_forward_plan_json_summary_says_cpv_has_no_question_yet(
-    runner: CliRunner, tmp_path: Path
-) -> None:
+def test_forward_plan_json_summary(runner: CliRunner, tmp_path: Path) -> None:
     result = batch(runner, copy("forward-plan-contracts-finder.csv", tmp_path), "--json")
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)
@@ -107,31 +108,76 @@ def test_forward_plan_json_summary_says_cpv_has_no_question_yet(
     assert set(summary["wins"]) == {"competitive", "collaborative", "alliance", "commons"}
     assert summary["columns"] == {
         "Estimated value (£)": "value",
-        "Start date": "start_date",
-        "End date": "end_date",
+        "Start date": "contract_start",
+        "End date": "contract_end",
+        "CPV code": "cpv",
     }
-    assert "CPV code" in summary["carried"]
-    assert any("'CPV code'" in remark and "'cpv'" in remark for remark in summary["remarks"])
+    assert summary["carried"] == ["Reference", "Title", "Department"]
+    assert summary["remarks"] == []
     assert set(summary["rule_pack"]) == {"name", "version", "sha256"}
 
 
-def test_cpv_column_answers_a_cpv_question_when_the_pack_has_one(
+def test_cpv_codes_answer_the_cpv_question_and_what_it_implies(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    result = batch(runner, copy("forward-plan-contracts-finder.csv", tmp_path))
+    assert result.exit_code == 0, result.output
+    rows = {
+        r["Reference"]: r for r in read_csv(tmp_path / "forward-plan-contracts-finder.scored.csv")
+    }
+    social = rows["LUTON001-DN753239-61686771"]  # 85300000 Social work and related services
+    assert social["answers_from_sheet"] == (
+        "timescale (from start and end dates); cpv; value; service_type (from CPV); "
+        "mutual_reservable (from CPV)"
+    )
+    assert "service_type" not in social["unknown_questions"].split("; ")
+    assert "light_touch_rules" in social["notes"].split("; ")
+    works = rows["2eea2605-c254-404f-a208-e20c84e54763"]  # 45000000 Construction work
+    assert works["answers_from_sheet"] == "timescale (from start and end dates); cpv"
+    assert "service_type" in works["unknown_questions"].split("; ")
+    assert social["nearest_case"] and works["nearest_case"]
+
+
+def test_cpv_column_in_another_pack_feeds_its_cpv_question(
     runner: CliRunner, tmp_path: Path
 ) -> None:
     source = copy("forward-plan-contracts-finder.csv", tmp_path)
     result = batch(runner, "--rules", CPV_PACK, source, "--json")
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["columns"]["CPV code"] == "cpv"
+    assert "built-in case studies do not fit this rule pack" in result.stderr
     rows = {
         r["Reference"]: r for r in read_csv(tmp_path / "forward-plan-contracts-finder.scored.csv")
     }
-    social = rows["LUTON001-DN753239-61686771"]  # 85300000 Social work and related services
+    social = rows["LUTON001-DN753239-61686771"]
     assert social["answers_from_sheet"] == "timescale (from start and end dates); cpv"
     assert social["score_collaborative"] == "5"  # long (+2) and CPV division 85 (+3)
     assert "(cpv: health and social work (85), +3)" in social["reason_1"]
     solar = rows["HARROW001-DN756419-06767060"]  # 09332000, a leading zero kept
     assert solar["score_collaborative"] == "0" and solar["score_competitive"] == "2"
     assert social["rule_pack"] == "batch test pack"
+    assert "nearest_case" not in social  # no case library fits this pack
+
+
+def test_cpv_column_is_carried_when_the_pack_has_no_cpv_question(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    pack = tmp_path / "pack"
+    shutil.copytree(CPV_PACK, pack)
+    questions = pack / "questions.yaml"
+    questions.write_text(questions.read_text("utf-8").replace("id: cpv", "id: division"), "utf-8")
+    result = batch(
+        runner, "--rules", pack, copy("forward-plan-contracts-finder.csv", tmp_path), "--json"
+    )
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert "CPV code" in summary["carried"]
+    assert summary["remarks"] == [
+        "column 'Estimated value (£)' would answer 'value', but the rule pack has no such "
+        "question; carried through",
+        "column 'CPV code' would answer 'cpv', but the rule pack has no such question; "
+        "carried through",
+    ]
 
 
 # --- files as Excel writes them -------------------------------------------------------
@@ -279,8 +325,8 @@ def test_columns_map_names_a_councils_own_headers(runner: CliRunner, tmp_path: P
     summary = json.loads(result.stdout)
     assert summary["columns"] == {
         "Est. Value": "value",
-        "Go-live": "start_date",
-        "Expires": "end_date",
+        "Go-live": "contract_start",
+        "Expires": "contract_end",
         "How joined-up?": "providers",
     }
     assert summary["carried"] == ["Ref", "Service", "Lead officer"]

@@ -6,12 +6,13 @@ import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from svadvisor.cli.common import RulesOption, load, user_errors
+from svadvisor.cli.common import CasesOption, RulesOption, library_for_assessment, load, user_errors
 
 if TYPE_CHECKING:
     from svadvisor.pipeline.batch import Summary
@@ -67,6 +68,7 @@ def batch(
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
     rules: RulesOption = None,
+    cases: CasesOption = None,
 ) -> None:
     """Score every row of a pipeline sheet; write a scored sheet and a rejects file.
 
@@ -93,6 +95,7 @@ def batch(
     for target in (output, rejects):
         refuse_overwrite(target, force=force)
     pack = load(ctx, rules)
+    library = library_for_assessment(ctx, cases, pack)
     column_map = read_column_map(columns, pack) if columns is not None else None
 
     with open_table(source, sheet=sheet) as table:
@@ -101,7 +104,7 @@ def batch(
             raise InputFileError(
                 f"{table.name}: no column answers a question; " + expected_columns(pack)
             )
-        work = pipeline.Batch(table, plan, pack)
+        work = pipeline.Batch(table, plan, pack, on=date.today(), cases=library)
         summary = pipeline.Summary(
             input=str(source),
             output=str(output),

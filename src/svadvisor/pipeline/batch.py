@@ -6,9 +6,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
+from svadvisor.cases import CaseLibrary
 from svadvisor.model import RulePack
 from svadvisor.pipeline.mapping import CellProblem, ColumnPlan, ReadRow, RowReader
 from svadvisor.pipeline.readers import Cell, Row, Table, is_blank
@@ -78,10 +80,18 @@ class Batch:
     repeated profile costs two look-ups.
     """
 
-    def __init__(self, table: Table, plan: ColumnPlan, pack: RulePack) -> None:
+    def __init__(
+        self,
+        table: Table,
+        plan: ColumnPlan,
+        pack: RulePack,
+        *,
+        on: date,
+        cases: CaseLibrary | None = None,
+    ) -> None:
         self.table = table
         self.plan = plan
-        self.scorer = BatchScorer(pack)
+        self.scorer = BatchScorer(pack, on=on, cases=cases)
         self.reader = RowReader(plan, pack, self.scorer.profile_part)
         added = [*self.scorer.result_columns(), *SOURCE_COLUMNS, *PACK_COLUMNS]
         replaced = set(added)
@@ -131,7 +141,7 @@ class Batch:
         outcome = self.scorer.outcome(read.answers)
         added = (
             *outcome.cells,
-            "; ".join(read.sources),
+            "; ".join([*read.sources, *outcome.derived]),
             "; ".join(outcome.unknown),
             *self._pack_cells,
         )

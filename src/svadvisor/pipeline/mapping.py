@@ -29,10 +29,10 @@ from svadvisor.model import Question, RulePack
 from svadvisor.pipeline.readers import Cell
 from svadvisor.yamlfile import YamlProblem, load_yaml_file
 
-START_DATE = "start_date"
-END_DATE = "end_date"
-DURATION_YEARS = "duration_years"
-DURATION_MONTHS = "duration_months"
+START_DATE = "contract_start"
+END_DATE = "contract_end"
+DURATION_YEARS = "contract_years"
+DURATION_MONTHS = "contract_months"
 CARRY = "carry"
 CPV = "cpv"
 VALUE = "value"
@@ -188,10 +188,9 @@ def plan_columns(
     """Match the header to the pack's questions; InputFileError when nothing matches."""
     by_words = {_words(h): target for h, target in (column_map or {}).items()}
     questions = {q.id: q for q in pack.questions}
-    question_words = {}
-    for q in pack.questions:
-        question_words[_words(q.id)] = q.id
-        question_words[_words(q.text)] = q.id
+    exact_ids = {q.id: q.id for q in pack.questions}
+    texts = {_words(q.text): q.id for q in pack.questions}
+    id_words = {_words(q.id): q.id for q in pack.questions}
     claims: dict[str, ColumnUse] = {}
     explicit: set[str] = set()
     carried: list[int] = []
@@ -208,11 +207,7 @@ def plan_columns(
             _claim(claims, use, explicit=True)
             explicit.add(use.target if use.target not in _DURATIONS else DURATION_YEARS)
             continue
-        target = question_words.get(full) or question_words.get(bare)
-        how = "question"
-        if target is None:
-            target = _alias(full) or _alias(bare)
-            how = "forward plan"
+        target, how = _match(name, full, bare, exact_ids, texts, id_words)
         if target is None:
             carried.append(index)
             continue
@@ -243,6 +238,29 @@ def plan_columns(
 
 
 _DURATIONS = (DURATION_YEARS, DURATION_MONTHS)
+
+
+def _match(
+    name: str,
+    full: str,
+    bare: str,
+    exact_ids: dict[str, str],
+    texts: dict[str, str],
+    id_words: dict[str, str],
+) -> tuple[str | None, str]:
+    """What a header names, and how it was recognised.
+
+    A question's exact id, then its text, then a forward plan's usual headers, then the id
+    in other spacing (`Community Asset`): so `Start date` beside `End date` is the
+    contract's, while `start_date` is the pack's question of that id.
+    """
+    target = exact_ids.get(name.strip().casefold()) or texts.get(full) or texts.get(bare)
+    if target is not None:
+        return target, "question"
+    target = _alias(full) or _alias(bare)
+    if target is not None:
+        return target, "forward plan"
+    return id_words.get(full) or id_words.get(bare), "question"
 
 
 def _alias(words: str) -> str | None:
@@ -366,7 +384,7 @@ def contract_years(start: date, end: date) -> float:
     return (months + (end_exclusive.day - start.day) / 31) / 12
 
 
-def cell_reader(question: Question) -> CellReader:
+def cell_reader(question: Question, cpv_names: Mapping[str, str] | None = None) -> CellReader:
     """A function reading one cell for a question, with the question's table built once."""
     if question.type in ("choice", "yesno", "multi"):
         return _choice_reader(question)
@@ -380,7 +398,7 @@ def cell_reader(question: Question) -> CellReader:
 
         return read_date
 
-    read_other = _read_other_for(question)
+    read_other = _read_other_for(question, cpv_names)
     if question.type == "number":
         low, high = question.min, question.max
 
@@ -396,13 +414,13 @@ def cell_reader(question: Question) -> CellReader:
     return read_other
 
 
-def _read_other_for(question: Question) -> CellReader:
+def _read_other_for(question: Question, cpv_names: Mapping[str, str] | None) -> CellReader:
     """Any other question type, through `answers.parse_answer` (one source of truth)."""
 
     def read_other(cell: Cell) -> Answer | None:
         if cell is None or (isinstance(cell, str) and is_dont_know(cell)):
             return None
-        value = parse_answer(question, cell)
+        value = parse_answer(question, cell, cpv_names)
         if isinstance(value, float) and value.is_integer():
             return int(value)
         return value
@@ -445,17 +463,17 @@ def _choice_reader(question: Question) -> CellReader:
     return read
 
 
-_CPV_CODE = re.compile(r"\b(\d{8})(?:-\d)?\b")
+_CPV_CODE = re.compile(r"\b\d{8}(?:-\d)?\b")
 
 
-def _cpv_code_first(reader: CellReader) -> CellReader:
-    """Hand the cpv question the bare 8-digit code from cells like `85311000-2 Social work`."""
+def _cpv_codes_only(reader: CellReader) -> CellReader:
+    """Hand the CPV question only the codes of cells like `85311000-2 Social work`."""
 
     def read(cell: Cell) -> Any:
         if isinstance(cell, str):
-            match = _CPV_CODE.search(cell)
-            if match:
-                return reader(match.group(1))
+            codes = _CPV_CODE.findall(cell)
+            if codes:
+                return reader("; ".join(codes))
         return reader(cell)
 
     return read
@@ -527,9 +545,9 @@ class RowReader:
                 per_year = 12.0 if use.target == DURATION_MONTHS else 1.0
                 self._fields[use.target] = (use.index, use.header, per_year)
                 continue
-            reader = cell_reader(question)
+            reader = cell_reader(question, pack.cpv_names)
             if use.target == CPV:
-                reader = _cpv_code_first(reader)
+                reader = _cpv_codes_only(reader)
             if question.type in ("number", "date"):
                 part = profiler(question.id)
                 self._varying.append((use.index, use.header, question.id, reader, part))

@@ -1,26 +1,31 @@
-"""Answers -> the columns a scored sheet adds, with the rule pack compiled once per run.
+"""Answers -> the columns a scored sheet adds, one `engine.assess` per answer profile.
 
-`engine.Scorer` gives the totals and the ranking. The explanation columns (the winner's
-top three reasons, the notes that apply, the questions left unknown) come from tables
-built here from the pack, not from the pydantic `engine.assess` result, and every result
-is remembered by the row's answer profile: forward plans repeat profiles, so most rows
-are a dictionary look-up. Numbers enter the profile only through the thresholds the pack
-compares them with, so two values in the same band share one entry.
+A pipeline repeats answer profiles (most rows of a forward plan answer the same few
+questions the same way), so each distinct profile is assessed once by the engine itself
+and remembered: the scored sheet says exactly what `svadvisor assess` says, and most rows
+cost a dictionary look-up.
 
-The columns agree with `engine.assess` (property-tested): same winner, runner-up,
-margin, scores, notes and unanswered questions.
+A number or date enters the profile only through where it falls among the values the
+pack and the case library compare it with (band edges, `at_least` / `at_most`, every
+threshold value and start day, case profiles), so rows whose values differ but cannot
+be told apart by any of those share one assessment.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Callable, Hashable, Iterator, Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
+
+from pydantic import BaseModel
 
 from svadvisor import conditions as cond
 from svadvisor import engine
-from svadvisor.model import Band, Question, RulePack
+from svadvisor.assessment import Assessment, Contribution
+from svadvisor.cases import CaseLibrary
+from svadvisor.model import Question, RulePack
 
 CACHE_LIMIT = 4096
 """Answer profiles remembered; bounded so memory does not grow with the sheet."""
@@ -50,8 +55,11 @@ class Outcome:
     reasons: tuple[Reason, ...]
     notes: tuple[str, ...]
     unknown: tuple[str, ...]
+    nearest_case: str | None
+    derived: tuple[str, ...]
+    """Answers the engine filled in from others (`service_type (from CPV)`)."""
     cells: tuple[Any, ...]
-    """recommended route .. notes, in `result_columns` order."""
+    """recommended route .. notes (and the nearest case), in `result_columns` order."""
 
     @property
     def runner_up(self) -> str:
@@ -62,43 +70,36 @@ class Outcome:
         return self.ranking[0][1] - self.ranking[1][1]
 
 
-_ReasonTable = tuple[
-    dict[str, dict[str, list["Reason"]]],
-    dict[str, list[tuple[Band, list["Reason"]]]],
-    list[tuple[cond.Evaluator, list[str], list[tuple[int, str]]]],
-]
-"""One route's positive points: by question and answer, by question and band, by rule."""
-
-
 class BatchScorer:
-    """The pack compiled for scoring many rows: one `Outcome` per answer profile."""
+    """Scores many rows against one pack: one `Outcome` per answer profile.
 
-    def __init__(self, pack: RulePack, *, cache_limit: int = CACHE_LIMIT) -> None:
+    `on` is the run's day (as `assess` takes it); `cases`, a case library checked
+    against the pack, adds the nearest real case to each row.
+    """
+
+    def __init__(
+        self,
+        pack: RulePack,
+        *,
+        on: date,
+        cases: CaseLibrary | None = None,
+        cache_limit: int = CACHE_LIMIT,
+    ) -> None:
         self.pack = pack
-        self.scorer = engine.Scorer(pack)
+        self.on = on
+        self.cases = cases
         self.labels = {r.id: r.label for r in pack.routes}
         self._cache: dict[tuple[Any, ...], Outcome] = {}
         self._cache_limit = cache_limit
-        self._order = [q.id for q in pack.questions]
-        self._ask_when = {
-            q.id: cond.compile_condition(q.ask_when) for q in pack.questions if q.ask_when
-        }
-        self._rules = [
-            (cond.compile_condition(r.when), cond.questions_named(r.when), r.scores)
-            for r in pack.rules
-        ]
-        self._reason_tables = {route: self._reason_table(route) for route in self.labels}
-        self._notes = sorted(
-            ((cond.compile_condition(n.when), n.id) for n in pack.notes),
-            key=lambda pair: engine.STRENGTH_ORDER[_strength(pack, pair[1])],
-        )
-        self._parts = {q.id: _profile_part(q, pack) for q in pack.questions}
+        compared = _compared_values(pack, cases)
+        self._parts = {q.id: _profile_part(q, compared.get(q.id, set())) for q in pack.questions}
         self._profile = list(self._parts.items())
 
     def result_columns(self) -> list[str]:
         """Headers of `Outcome.cells`."""
         scores = [f"score_{route}" for route in self.labels]
         reasons = [f"reason_{i}" for i in range(1, TOP_REASONS + 1)]
+        cases = ["nearest_case"] if self.cases is not None else []
         return [
             "recommended_route",
             "runner_up",
@@ -107,147 +108,86 @@ class BatchScorer:
             "prerequisites_not_met",
             *reasons,
             "notes",
+            *cases,
         ]
 
     def profile_part(self, question_id: str) -> Callable[[cond.Answer], Hashable]:
-        """How one question's answer enters the profile (see `_profile_part`)."""
+        """How one question's answer enters the profile (see the module docstring)."""
         return self._parts[question_id]
 
     def profile(self, answers: Mapping[str, cond.Answer]) -> tuple[Any, ...]:
-        """A key equal for answers the pack cannot tell apart."""
+        """A key equal for answers the pack (and case library) cannot tell apart."""
         return tuple(part(answers[qid]) if qid in answers else None for qid, part in self._profile)
 
     def outcome(self, answers: Mapping[str, cond.Answer]) -> Outcome:
         key = self.profile(answers)
         found = self._cache.get(key)
         if found is None:
-            found = self._score(answers)
+            found = self.explain(engine.assess(self.pack, answers, on=self.on, cases=self.cases))
             if len(self._cache) >= self._cache_limit:
                 self._cache.clear()
             self._cache[key] = found
         return found
 
-    def _score(self, answers: Mapping[str, cond.Answer]) -> Outcome:
-        ranking = tuple(self.scorer.ranking(answers))
-        states = {qid: gate(answers) for qid, gate in self._ask_when.items()}
-        reasons = self._reasons(ranking[0][0], answers, states)
-        notes = tuple(note_id for when, note_id in self._notes if when(answers) is True)
-        unknown = tuple(
-            qid for qid in self._order if qid not in answers and states.get(qid, True) is True
+    def _answer_words(self, contribution: Contribution) -> str:
+        """How a reason names its answer: `providers: Several ...`, a number by its band
+        (never the value: rows in one band share the text), or a rule's questions."""
+        if contribution.rule:
+            return contribution.question
+        question = self.pack.question(contribution.question)
+        if question is not None and question.type == "number":
+            band = question.band_for(float(contribution.answer))
+            return f"{question.id}: {band.label if band else 'a number'}"
+        return f"{contribution.question}: {contribution.answer_label}"
+
+    def explain(self, result: Assessment) -> Outcome:
+        """The added columns for one assessment."""
+        ranking = tuple((r.route, r.score) for r in result.ranking)
+        positive = [c for c in result.winner.contributions if c.points > 0]
+        reasons = tuple(
+            Reason(c.question, c.points, c.reason, self._answer_words(c))
+            for c in sorted(positive, key=lambda c: -c.points)[:TOP_REASONS]
         )
-        (winner, top), (runner_up, second) = ranking[0], ranking[1]
         texts = [r.text() for r in reasons]
         texts += [""] * (TOP_REASONS - len(texts))
+        notes = tuple(n.id for n in result.notes)
+        nearest = result.cases[0] if result.cases else None
+        nearest_case = f"{nearest.name} ({nearest.id})" if nearest else None
         scores = dict(ranking)
         cells = (
-            self.labels[winner],
-            self.labels[runner_up],
-            top - second,
+            self.labels[result.winner.route],
+            self.labels[result.runner_up.route],
+            result.margin,
             *(scores[route] for route in self.labels),
-            "; ".join(r for r, ok in self.scorer.eligible(answers).items() if not ok),
+            "; ".join(r.route for r in result.ranking if not r.eligible),
             *texts,
             "; ".join(notes),
+            *([nearest_case or ""] if self.cases is not None else []),
         )
-        return Outcome(ranking, winner, reasons, notes, unknown, cells)
-
-    def _reason_table(self, route: str) -> _ReasonTable:
-        """For one route: each answer's (and band's) positive points, and the rules that give
-        it positive points, built once so a row only looks them up."""
-        answers: dict[str, dict[str, list[Reason]]] = {}
-        bands: dict[str, list[tuple[Band, list[Reason]]]] = {}
-        for q in self.pack.questions:
-            answers[q.id] = {
-                a.id: [
-                    Reason(q.id, s.points, s.reason, f"{q.id}: {a.label}")
-                    for s in a.scores
-                    if s.route == route and s.points > 0
-                ]
-                for a in q.answers
-            }
-            bands[q.id] = [
-                (
-                    b,
-                    [
-                        Reason(q.id, s.points, s.reason, f"{q.id}: {b.label}")
-                        for s in b.scores
-                        if s.route == route and s.points > 0
-                    ],
-                )
-                for b in q.bands
-            ]
-        rules = [
-            (
-                when,
-                named,
-                [(s.points, s.reason) for s in scores if s.route == route and s.points > 0],
-            )
-            for when, named, scores in self._rules
-        ]
-        return answers, bands, [rule for rule in rules if rule[2]]
-
-    def _reasons(
-        self,
-        winner: str,
-        answers: Mapping[str, cond.Answer],
-        states: Mapping[str, cond.Truth],
-    ) -> tuple[Reason, ...]:
-        """The winner's largest positive contributions, in the order `assess` lists them."""
-        by_answer, by_band, rules = self._reason_tables[winner]
-        found: list[Reason] = []
-        for qid, value in answers.items():
-            if states.get(qid) is False:
-                continue
-            if value.__class__ is str:
-                found += by_answer[qid].get(value, ())  # type: ignore[arg-type]
-            elif isinstance(value, tuple):
-                options = by_answer[qid]
-                for answer_id in options:
-                    if answer_id in value:
-                        found += options[answer_id]
-            elif isinstance(value, int | float):
-                for band, reasons in by_band[qid]:
-                    if band.contains(value):
-                        found += reasons
-                        break
-        for when, named, points in rules:
-            if when(answers) is True:
-                question = " & ".join(q for q in named if q in answers)
-                found += [Reason(question, p, reason, question) for p, reason in points]
-        found.sort(key=lambda r: -r.points)
-        return tuple(found[:TOP_REASONS])
+        return Outcome(
+            ranking,
+            result.winner.route,
+            reasons,
+            notes,
+            tuple(result.unanswered),
+            nearest_case,
+            tuple(f"{d.question} (from CPV)" for d in result.derived if d.used),
+            cells,
+        )
 
 
-def _strength(pack: RulePack, note_id: str) -> str:
-    return next(n.strength for n in pack.notes if n.id == note_id)
-
-
-def _profile_part(question: Question, pack: RulePack) -> Callable[[cond.Answer], Hashable]:
-    """How a question's answer enters the profile key.
-
-    A number or date matters only through the thresholds the pack compares it with (its
-    bands, and `at_least` / `at_most` in any condition; a checked pack compares numbers
-    with numbers and dates with dates), so the key holds how many thresholds the value
-    has reached, not the value.
-    """
-    if question.type not in ("number", "date"):
+def _profile_part(question: Question, compared: set[Any]) -> Callable[[cond.Answer], Hashable]:
+    """Where a number or date falls among the values compared with it; other answers as is."""
+    if question.type not in ("number", "date") or not compared:
         return _same
-    lows: set[Any] = set()
-    highs: set[Any] = set()
-    for band in question.bands:
-        lows.update(t for t in (band.at_least, band.below) if t is not None)
-    for condition in _conditions(pack):
-        for _, leaf in cond.leaves(condition):
-            if leaf.question == question.id:
-                lows.update(t for t in (leaf.at_least,) if t is not None)
-                highs.update(t for t in (leaf.at_most,) if t is not None)
     try:
-        at_least, at_most = sorted(lows), sorted(highs)
+        points = sorted(compared)
     except TypeError:  # numbers and dates mixed: only the value itself is a safe key
         return _same
 
     def part(value: cond.Answer) -> Hashable:
         try:
-            return bisect_right(at_least, value), bisect_left(at_most, value)
+            return bisect_left(points, value), bisect_right(points, value)
         except TypeError:
             return value
 
@@ -258,9 +198,53 @@ def _same(value: cond.Answer) -> Hashable:
     return value
 
 
-def _conditions(pack: RulePack) -> list[cond.ConditionNode]:
-    found: list[cond.ConditionNode] = [q.ask_when for q in pack.questions if q.ask_when]
-    found += [r.when for r in pack.rules]
-    found += [n.when for n in pack.notes]
-    found += [p.requires for r in pack.routes for p in r.prerequisites]
+def _compared_values(pack: RulePack, cases: CaseLibrary | None) -> dict[str, set[Any]]:
+    """For each number and date question, every value the pack or the cases compare it with.
+
+    Threshold values and start days, and tests on the start day, are compared with
+    whatever the pack reads them from, so they go to every number (or date) question.
+    """
+    numbers = {q.id for q in pack.questions if q.type == "number"}
+    dates = {q.id for q in pack.questions if q.type == "date"}
+    found: dict[str, set[Any]] = {q: set() for q in numbers | dates}
+    for question in pack.questions:
+        for band in question.bands:
+            found[question.id].update(v for v in (band.at_least, band.below) if v is not None)
+    shared_numbers: set[Any] = set()
+    shared_dates: set[Any] = set()
+    for node in _condition_nodes(pack):
+        if isinstance(node, cond.Leaf) and node.question in found:
+            found[node.question].update(v for v in (node.at_least, node.at_most) if v is not None)
+        elif isinstance(node, cond.StartDate):
+            shared_dates.update(v for v in (node.starts_on_or_after, node.starts_before) if v)
+    for threshold in pack.thresholds:
+        shared_numbers.update(v.value for v in threshold.values)
+        shared_dates.update(v.from_ for v in threshold.values if v.from_ is not None)
+    for question in numbers:
+        found[question] |= shared_numbers
+    for question in dates:
+        found[question] |= shared_dates
+    for case in cases.cases if cases else ():
+        for question, value in case.profile.items():
+            if question in found and isinstance(value, int | float | date):
+                found[question].add(value)
     return found
+
+
+def _condition_nodes(node: Any) -> Iterator[Any]:
+    """Every condition node anywhere in the pack (rules, notes, regimes, prerequisites...)."""
+    if isinstance(node, cond.AllOf | cond.AnyOf):
+        yield node
+        for child in node.all if isinstance(node, cond.AllOf) else node.any:
+            yield from _condition_nodes(child)
+    elif isinstance(node, cond.Not):
+        yield node
+        yield from _condition_nodes(node.not_)
+    elif isinstance(node, cond.Leaf | cond.StartDate):
+        yield node
+    elif isinstance(node, BaseModel):
+        for name in type(node).model_fields:
+            yield from _condition_nodes(getattr(node, name))
+    elif isinstance(node, list | tuple):
+        for item in node:
+            yield from _condition_nodes(item)
