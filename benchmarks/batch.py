@@ -6,8 +6,10 @@ subprocess, end to end, and again without its start-up time), rows per second fo
 `csv.DictReader` pass over the same file, their ratio, and the batch's peak RSS.
 
 - repeating: rows drawn from 500 answer profiles (as forward plans repeat them), each
-  with its own reference, title and estimated value;
-- distinct: every row's answers drawn afresh (the worst case for the profile cache).
+  with its own reference and title, and its own value (within 10% of its profile's) and
+  planned start date (within a fortnight);
+- distinct: every row's answers drawn afresh, the worst case: each row costs one full
+  `engine.assess`, so this shape runs only up to 100k rows unless --distinct-max says.
 
 Targets (issue 6): batch throughput at least 25% of the bare pass; peak RSS at 1M rows
 within 1.2x of that at 10k.
@@ -25,6 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import date, timedelta
 from pathlib import Path
 
 from svadvisor.model import Question, RulePack
@@ -40,32 +43,47 @@ _RSS_OF_CHILD = (
 DEPARTMENTS = ["Adult Social Care", "Children's Services", "Housing", "Environment", "Finance"]
 
 
-def _answer(question: Question, rnd: random.Random) -> str:
+def _answer(question: Question, rnd: random.Random, codes: list[str]) -> str:
     if rnd.random() < 0.3:
         return ""
+    if question.type == "cpv":
+        return rnd.choice(codes)
     if question.type == "multi":
         return ";".join(rnd.sample(question.choice_ids, rnd.randint(1, 2)))
     if question.type == "number":
-        value = rnd.randint(5_000, 50_000_000)
-        return f"£{value:,}" if rnd.random() < 0.25 else str(value)
+        return str(rnd.randint(5_000, 50_000_000))
     if question.type == "date":
-        return f"2026-{rnd.randint(1, 12):02d}-{rnd.randint(1, 28):02d}"
+        return (date(2026, 1, 1) + timedelta(days=rnd.randint(0, 364))).isoformat()
     return rnd.choice(question.choice_ids)
+
+
+def _near(question: Question, cell: str, rnd: random.Random) -> str:
+    """A row's own value near its profile's: within 10% (a quarter written as `£1,234`),
+    or a start date within a month."""
+    if question.type == "number":
+        value = round(int(cell) * rnd.uniform(0.9, 1.1))
+        return f"£{value:,}" if rnd.random() < 0.25 else str(value)
+    start = date.fromisoformat(cell) + timedelta(days=rnd.randint(-15, 15))
+    return start.isoformat()
 
 
 def write_pipeline(path: Path, pack: RulePack, rows: int, *, distinct: bool) -> None:
     rnd = random.Random(SEED)
     questions = pack.questions
-    numbers = {q.id for q in questions if q.type in ("number", "date")}
-    pool = [[_answer(q, rnd) for q in questions] for _ in range(PROFILES)]
+    varying = {j for j, q in enumerate(questions) if q.type in ("number", "date")}
+    codes = sorted(set().union(*pack.cpv_lists.values())) or ["85000000"]
+    pool = [[_answer(q, rnd, codes) for q in questions] for _ in range(PROFILES)]
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow([*FIXED, *(q.id for q in questions)])
         for i in range(rows):
-            answers = [_answer(q, rnd) for q in questions] if distinct else list(rnd.choice(pool))
-            for j, q in enumerate(questions):
-                if q.id in numbers and answers[j]:
-                    answers[j] = _answer(q, rnd) or answers[j]
+            if distinct:
+                answers = [_answer(q, rnd, codes) for q in questions]
+            else:
+                answers = list(rnd.choice(pool))
+                for j in varying:
+                    if answers[j]:
+                        answers[j] = _near(questions[j], answers[j], rnd)
             writer.writerow(
                 [f"PL-{i:07d}", f"Service contract {i}", rnd.choice(DEPARTMENTS), *answers]
             )
@@ -106,6 +124,7 @@ def run_batch(path: Path, folder: Path) -> tuple[float, int]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10000,100000,1000000")
+    parser.add_argument("--distinct-max", type=int, default=100_000)
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     pack = load_pack()
@@ -126,6 +145,9 @@ def main() -> None:
             peaks: dict[int, int] = {}
             ratios: list[float] = []
             for size in sizes:
+                if shape == "distinct" and size > args.distinct_max:
+                    print(f"{shape:<10} {size:>9,}  skipped (over --distinct-max)")
+                    continue
                 path = folder / f"{shape}-{size}.csv"
                 write_pipeline(path, pack, size, distinct=shape == "distinct")
                 bare = bare_pass(path)

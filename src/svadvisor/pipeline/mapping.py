@@ -389,12 +389,18 @@ def cell_reader(question: Question, cpv_names: Mapping[str, str] | None = None) 
     if question.type in ("choice", "yesno", "multi"):
         return _choice_reader(question)
     if question.type == "date":
+        seen: dict[str, date | None] = {}
 
         def read_date(cell: Cell) -> Answer | None:
-            try:
+            if cell.__class__ is not str:
                 return parse_sheet_date(cell)
-            except AnswerProblem:
-                return parse_answer(question, cell)
+            hit = seen.get(cell, seen)  # type: ignore[arg-type]
+            if hit is seen:
+                hit = parse_sheet_date(cell)
+                if len(seen) >= _CACHE_LIMIT:
+                    seen.clear()
+                seen[cell] = hit  # type: ignore[index]
+            return hit  # type: ignore[return-value]
 
         return read_date
 
@@ -403,11 +409,15 @@ def cell_reader(question: Question, cpv_names: Mapping[str, str] | None = None) 
         low, high = question.min, question.max
 
         def read_number(cell: Cell) -> Answer | None:
-            if cell.__class__ is str and cell.isdigit() and cell.isascii():  # type: ignore[union-attr]
-                value = int(cell)  # type: ignore[arg-type]
-                if (low is None or value >= low) and (high is None or value <= high):
-                    return value
-            return read_other(cell)
+            if cell.__class__ is str:
+                digits = cell[1:] if cell[:1] == "£" else cell  # type: ignore[index]
+                if "," in digits:  # type: ignore[operator]
+                    digits = digits.replace(",", "")  # type: ignore[union-attr]
+                if digits.isdigit() and digits.isascii():  # type: ignore[union-attr]
+                    value = int(digits)  # type: ignore[arg-type]
+                    if (low is None or value >= low) and (high is None or value <= high):
+                        return value
+            return read_other(cell)  # anything else, and every mistake, as `parse_answer` says
 
         return read_number
 

@@ -199,35 +199,31 @@ def _same(value: cond.Answer) -> Hashable:
 
 
 def _compared_values(pack: RulePack, cases: CaseLibrary | None) -> dict[str, set[Any]]:
-    """For each number and date question, every value the pack or the cases compare it with.
-
-    Threshold values and start days, and tests on the start day, are compared with
-    whatever the pack reads them from, so they go to every number (or date) question.
-    """
-    numbers = {q.id for q in pack.questions if q.type == "number"}
-    dates = {q.id for q in pack.questions if q.type == "date"}
-    found: dict[str, set[Any]] = {q: set() for q in numbers | dates}
+    """For each number and date question, every value the pack or the cases compare it with:
+    band edges and `at_least` / `at_most`; every value of each threshold a condition tests
+    it against; for the planned start date, every day a threshold changes and every day a
+    `starts_...` test names; and, for a question without bands, the cases' answers."""
+    kinds = {q.id: q.type for q in pack.questions if q.type in ("number", "date")}
+    found: dict[str, set[Any]] = {q: set() for q in kinds}
+    thresholds = {t.id: t for t in pack.thresholds}
     for question in pack.questions:
         for band in question.bands:
             found[question.id].update(v for v in (band.at_least, band.below) if v is not None)
-    shared_numbers: set[Any] = set()
-    shared_dates: set[Any] = set()
+    start = pack.meta.start_date_question
     for node in _condition_nodes(pack):
         if isinstance(node, cond.Leaf) and node.question in found:
             found[node.question].update(v for v in (node.at_least, node.at_most) if v is not None)
-        elif isinstance(node, cond.StartDate):
-            shared_dates.update(v for v in (node.starts_on_or_after, node.starts_before) if v)
-    for threshold in pack.thresholds:
-        shared_numbers.update(v.value for v in threshold.values)
-        shared_dates.update(v.from_ for v in threshold.values if v.from_ is not None)
-    for question in numbers:
-        found[question] |= shared_numbers
-    for question in dates:
-        found[question] |= shared_dates
+            if node.threshold in thresholds:
+                found[node.question].update(v.value for v in thresholds[node.threshold].values)
+        elif isinstance(node, cond.StartDate) and start in found:
+            found[start].update(v for v in (node.starts_on_or_after, node.starts_before) if v)
+    if start in found:
+        found[start].update(v.from_ for t in pack.thresholds for v in t.values if v.from_)
     for case in cases.cases if cases else ():
-        for question, value in case.profile.items():
-            if question in found and isinstance(value, int | float | date):
-                found[question].add(value)
+        for question_id, value in case.profile.items():
+            question = pack.question(question_id)
+            if question_id in found and question and not question.bands:
+                found[question_id].add(value)
     return found
 
 

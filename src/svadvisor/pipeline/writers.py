@@ -12,13 +12,14 @@ opened, so it is written with a leading apostrophe (`'=1+2`). Text that is just 
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import csv
 import re
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import Protocol, TextIO
+from typing import BinaryIO, Protocol
 
 from svadvisor.atomic import atomic_writer
 from svadvisor.errors import InputFileError
@@ -71,20 +72,20 @@ class _Sink:
 
 
 class _CsvRows:
-    """Rows as CSV; a shared tail is encoded once and appended as text.
+    """Rows as UTF-8 CSV; a shared tail is encoded once and appended as bytes.
 
     Lines end in CRLF, and `csv` quotes any cell holding a line break or delimiter.
     """
 
-    def __init__(self, handle: TextIO, delimiter: str) -> None:
+    def __init__(self, handle: BinaryIO, delimiter: str) -> None:
         self._handle = handle
         self._sink = _Sink()
-        self._lines = self._sink.lines
+        self._text = self._sink.lines
         self._row = csv.writer(self._sink, delimiter=delimiter, lineterminator="\r\n").writerow
-        self._tails: dict[int, tuple[tuple[Cell, ...], str]] = {}
+        self._lines: list[bytes] = []
+        self._tails: dict[int, tuple[tuple[Cell, ...], bytes]] = {}
 
     def write(self, cells: Sequence[Cell], tail: tuple[Cell, ...] = ()) -> None:
-        lines = self._lines
         if tail:
             known = self._tails.get(id(tail))
             if known is None or known[0] is not tail:
@@ -94,22 +95,23 @@ class _CsvRows:
                 self._tails[id(tail)] = known
             if cells:
                 self._row(_safe_cells(cells))
-                lines[-1] = lines[-1][:-2] + known[1]
+                self._lines.append(self._text.pop()[:-2].encode() + known[1])
             else:
-                lines.append(known[1][1:])
+                self._lines.append(known[1][1:])
         else:
             self._row(_safe_cells(cells))
-        if len(lines) >= _LINES_PER_WRITE:
+            self._lines.append(self._text.pop().encode())
+        if len(self._lines) >= _LINES_PER_WRITE:
             self.flush()
 
     def flush(self) -> None:
-        self._handle.write("".join(self._lines))
+        self._handle.write(b"".join(self._lines))
         self._lines.clear()
 
-    def _encoded(self, tail: tuple[Cell, ...]) -> str:
+    def _encoded(self, tail: tuple[Cell, ...]) -> bytes:
         """The tail as the end of a line: a leading delimiter, its cells, CRLF."""
         self._row(["", *_safe_cells(tail)])
-        return self._lines.pop()
+        return self._text.pop().encode()
 
 
 _TAILS_KEPT = 4096
@@ -154,8 +156,8 @@ def write_csv(
     """UTF-8 with a byte-order mark, so Excel shows accents and £ signs correctly."""
     if path.suffix.lower() == ".tsv":
         delimiter = "\t"
-    with atomic_writer(path, force=force, encoding="utf-8", newline="") as handle:
-        handle.write("\ufeff")  # the BOM, written once: the utf-8-sig codec is slow per write
+    with atomic_writer(path, force=force, mode="wb") as handle:
+        handle.write(codecs.BOM_UTF8)
         rows = _CsvRows(handle, delimiter)
         rows.write(header)
         yield rows
