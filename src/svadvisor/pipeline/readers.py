@@ -28,7 +28,8 @@ Cell = str | int | float | bool | date | datetime | time | None
 
 DELIMITERS = ",;\t|"
 SNIFF_BYTES = 64 * 1024
-_SCAN_BYTES = 1024 * 1024
+_SCAN_BYTES = 64 * 1024
+"""Small reads: larger ones raise glibc's mmap threshold and with it the peak RSS."""
 
 
 @dataclass(slots=True)

@@ -74,11 +74,14 @@ class _Sink:
 class _CsvRows:
     """Rows as UTF-8 CSV; a shared tail is encoded once and appended as bytes.
 
-    Lines end in CRLF, and `csv` quotes any cell holding a line break or delimiter.
+    Lines end in CRLF, and `csv` quotes any cell holding a line break, quote or delimiter.
+    A row of plain text cells (none risky, none needing quotes: most rows) is joined
+    directly, which gives the same line `csv` would write, faster.
     """
 
     def __init__(self, handle: BinaryIO, delimiter: str) -> None:
         self._handle = handle
+        self._delimiter = delimiter
         self._sink = _Sink()
         self._text = self._sink.lines
         self._row = csv.writer(self._sink, delimiter=delimiter, lineterminator="\r\n").writerow
@@ -93,16 +96,33 @@ class _CsvRows:
                 if len(self._tails) >= _TAILS_KEPT:
                     self._tails.clear()
                 self._tails[id(tail)] = known
-            if cells:
-                self._row(_safe_cells(cells))
-                self._lines.append(self._text.pop()[:-2].encode() + known[1])
-            else:
-                self._lines.append(known[1][1:])
+            line = self._line(cells).encode() + known[1] if cells else known[1][1:]
         else:
-            self._row(_safe_cells(cells))
-            self._lines.append(self._text.pop().encode())
+            line = self._line(cells).encode() + b"\r\n"
+        self._lines.append(line)
         if len(self._lines) >= _LINES_PER_WRITE:
             self.flush()
+
+    def _line(self, cells: Sequence[Cell]) -> str:
+        """One row as CSV text, without its line end."""
+        try:
+            joined = "\x00" + "\x00".join(cells)  # type: ignore[arg-type]
+        except TypeError:  # not all text: a workbook's numbers and dates
+            joined = ""
+        delimiter = self._delimiter
+        if (
+            len(cells) > 1
+            and joined
+            # nothing to quote (substring tests: several times faster than one regex)
+            and not (delimiter in joined or '"' in joined or "\r" in joined or "\n" in joined)
+            # and no cell starting with a formula character (each cell follows a NUL)
+            and not ("\x00=" in joined or "\x00+" in joined or "\x00-" in joined)
+            and not ("\x00@" in joined or "\x00\t" in joined)
+            and joined.count("\x00") == len(cells)
+        ):
+            return joined[1:].replace("\x00", delimiter)
+        self._row(_safe_cells(cells))
+        return self._text.pop()[:-2]
 
     def flush(self) -> None:
         self._handle.write(b"".join(self._lines))
@@ -115,7 +135,8 @@ class _CsvRows:
 
 
 _TAILS_KEPT = 4096
-_LINES_PER_WRITE = 256
+_LINES_PER_WRITE = 32
+"""Lines joined per write: a few tens of KiB, so the joined buffer stays a small allocation."""
 
 
 _RISKY = re.compile("\x00[=+\\-@\t\r\n]")
