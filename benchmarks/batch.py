@@ -158,13 +158,13 @@ def main() -> None:
                 ratios.append(steady / bare)
                 print(
                     f"{shape:<10} {size:>9,} {rate:>13,.0f} {steady:>13,.0f} {bare:>18,.0f} "
-                    f"{steady / bare:>6.0%} {peak / 1024:>8.0f} MB"
+                    f"{steady / bare:>6.1%} {peak / 1024:>8.0f} MB"
                 )
                 path.unlink()
             smallest, largest = min(peaks), max(peaks)
             print(
                 f"{shape}: peak RSS at {largest:,} rows is {peaks[largest] / peaks[smallest]:.2f}x "
-                f"that at {smallest:,}; throughput {min(ratios):.0%}-{max(ratios):.0%} of the bare "
+                f"that at {smallest:,}; throughput {min(ratios):.1%}-{max(ratios):.1%} of the bare "
                 "pass (without start-up)\n"
             )
 

@@ -30,7 +30,7 @@ from svadvisor.pipeline.mapping import (
 )
 from svadvisor.pipeline.readers import detect_encoding, sniff_delimiter
 from svadvisor.pipeline.scoring import TOP_REASONS, BatchScorer
-from svadvisor.pipeline.writers import neutralise
+from svadvisor.pipeline.writers import neutralise, write_csv
 
 PACK = load_pack()
 CPV_PACK = load_pack(Path(__file__).resolve().parent / "fixtures" / "packs" / "cpv")
@@ -298,3 +298,30 @@ def test_duration_in_months_is_recognised_from_the_header() -> None:
     assert plan.describe() == {"Contract length (months)": "contract_months"}
     plan = plan_columns(["Duration in years"], PACK)
     assert plan.describe() == {"Duration in years": "contract_years"}
+
+
+# --- writers ------------------------------------------------------------------------------
+
+CELL_TEXT = st.text(alphabet=st.sampled_from(list('ab ,;"=+-@\t\r\n\x00£é1')), max_size=8)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.lists(CELL_TEXT, min_size=1, max_size=6), min_size=1, max_size=5),
+    st.sampled_from([",", ";", "\t"]),
+)
+def test_csv_rows_read_back_as_written_and_neutralised(
+    rows: list[list[str]], delimiter: str
+) -> None:
+    """The fast join and the csv module write the same thing; every risky cell is neutralised."""
+    tail = ("Alliance contracting", 3, "=tail")
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "out.csv"
+        with write_csv(path, ["h"], force=False, delimiter=delimiter) as writer:
+            for row in rows:
+                writer.write(row, tail)
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            back = list(csv.reader(handle, delimiter=delimiter))
+    assert back[0] == ["h"]
+    expected = [[str(neutralise(c)) for c in (*row, *tail)] for row in rows]
+    assert back[1:] == expected

@@ -120,12 +120,11 @@ def _unbracketed(text: str) -> str:
 
 @dataclass(frozen=True)
 class ColumnUse:
-    """One column svadvisor reads, what it feeds, and how it was recognised."""
+    """One column svadvisor reads, and what it feeds (a question id or a field)."""
 
     index: int
     header: str
     target: str
-    how: str
 
 
 @dataclass
@@ -203,21 +202,21 @@ def plan_columns(
             if target == CARRY:
                 carried.append(index)
                 continue
-            use = ColumnUse(index, name, _duration_unit(target, full), "--columns")
-            _claim(claims, use, explicit=True)
+            use = ColumnUse(index, name, _duration_unit(target, full))
+            _claim(claims, use)
             explicit.add(use.target if use.target not in _DURATIONS else DURATION_YEARS)
             continue
-        target, how = _match(name, full, bare, exact_ids, texts, id_words)
+        target = _match(name, full, bare, exact_ids, texts, id_words)
         if target is None:
             carried.append(index)
             continue
-        pending.append(ColumnUse(index, name, _duration_unit(target, full), how))
+        pending.append(ColumnUse(index, name, _duration_unit(target, full)))
     for use in pending:
         key = use.target if use.target not in _DURATIONS else DURATION_YEARS
         if key in explicit:
             carried.append(use.index)
             continue
-        _claim(claims, use, explicit=False)
+        _claim(claims, use)
     used: list[ColumnUse] = []
     for use in claims.values():
         if use.target in (VALUE, CPV) and use.target not in questions:
@@ -247,20 +246,22 @@ def _match(
     exact_ids: dict[str, str],
     texts: dict[str, str],
     id_words: dict[str, str],
-) -> tuple[str | None, str]:
-    """What a header names, and how it was recognised.
+) -> str | None:
+    """What a header names.
 
     A question's exact id, then its text, then a forward plan's usual headers, then the id
     in other spacing (`Community Asset`): so `Start date` beside `End date` is the
     contract's, while `start_date` is the pack's question of that id.
     """
-    target = exact_ids.get(name.strip().casefold()) or texts.get(full) or texts.get(bare)
-    if target is not None:
-        return target, "question"
-    target = _alias(full) or _alias(bare)
-    if target is not None:
-        return target, "forward plan"
-    return id_words.get(full) or id_words.get(bare), "question"
+    return (
+        exact_ids.get(name.strip().casefold())
+        or texts.get(full)
+        or texts.get(bare)
+        or _alias(full)
+        or _alias(bare)
+        or id_words.get(full)
+        or id_words.get(bare)
+    )
 
 
 def _alias(words: str) -> str | None:
@@ -277,7 +278,7 @@ def _duration_unit(target: str, words: str) -> str:
     return target
 
 
-def _claim(claims: dict[str, ColumnUse], use: ColumnUse, *, explicit: bool) -> None:
+def _claim(claims: dict[str, ColumnUse], use: ColumnUse) -> None:
     key = use.target if use.target not in _DURATIONS else DURATION_YEARS
     if key in claims:
         first = claims[key]
