@@ -123,7 +123,10 @@ class BatchScorer:
         key = self.profile(answers)
         found = self._cache.get(key)
         if found is None:
-            found = self.explain(engine.assess(self.pack, answers, on=self.on, cases=self.cases))
+            result = engine.assess(
+                self.pack, answers, on=self.on, cases=self.cases, sensitivity=False
+            )
+            found = self.explain(result)
             if len(self._cache) >= self._cache_limit:
                 self._cache.clear()
             self._cache[key] = found
