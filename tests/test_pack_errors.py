@@ -226,3 +226,41 @@ def test_cli_missing_rule_folder(runner: CliRunner, tmp_path: Path) -> None:
     result = runner.invoke(app, ["--rules", str(tmp_path / "nope"), "questions"])
     assert result.exit_code == 2
     assert f"{tmp_path / 'nope'}: rule pack folder not found" in result.stderr
+
+
+def test_overlapping_years_on_answers_are_located(pack_copy: Path, edit: Edit) -> None:
+    path = edit(
+        "questions.yaml", "years: {at_least: 3, below: 7}", "years: {at_least: 2, below: 7}"
+    )
+    (problem,) = problems_of(pack_copy)
+    line = line_of(path, "years: {at_least: 2, below: 7}")
+    assert problem == (
+        f"{path}:{line}:16: questions[1].answers[1].years: answer 'medium' overlaps 'short'"
+    )
+
+
+def test_years_below_at_least_is_located(pack_copy: Path, edit: Edit) -> None:
+    path = edit("questions.yaml", "years: {at_least: 7}", "years: {at_least: 7, below: 5}")
+    problems = problems_of(pack_copy)
+    line = line_of(path, "years: {at_least: 7, below: 5}")
+    assert f"{path}:{line}:37: questions[1].answers[2].years.below: below must exceed at_least" in (
+        problems
+    )
+
+
+def test_years_only_on_choice_questions(pack_copy: Path, edit: Edit) -> None:
+    edit(
+        "questions.yaml",
+        "    type: choice\n    answers:\n      - id: goods",
+        "    type: multi\n    answers:\n      - id: goods",
+    )
+    path = edit(
+        "questions.yaml",
+        "        label: Goods\n",
+        "        label: Goods\n        years: {below: 1}\n",
+    )
+    (problem,) = problems_of(pack_copy)
+    line = line_of(path, "years: {below: 1}")
+    assert problem == (
+        f"{path}:{line}:16: questions[9].answers[0].years: only choice answers have years"
+    )

@@ -141,11 +141,27 @@ class Score(_Model):
     source: Url
 
 
+class YearsSpan(_Model):
+    """The run of years a choice answer stands for: `at_least` <= years < `below`.
+
+    Lets a spreadsheet's contract dates or duration answer a question such as timescale.
+    """
+
+    at_least: float | None = Field(default=None, ge=0)
+    below: float | None = Field(default=None, gt=0)
+
+    def contains(self, years: float) -> bool:
+        return (self.at_least is None or years >= self.at_least) and (
+            self.below is None or years < self.below
+        )
+
+
 class AnswerOption(_Model):
     id: Id
     label: Text
     help: str = ""
     scores: list[Score] = []
+    years: YearsSpan | None = None
 
 
 class Band(_Model):

@@ -623,15 +623,32 @@ def _check_question(q: Question, base: PathKey, at: Any) -> Iterator[Problem]:
             )
     if q.min is not None and q.max is not None and q.min > q.max:
         yield at(file, (*base, "max"), "max is less than min")
+    for index, overlap in _overlaps([(b.id, b.at_least, b.below) for b in q.bands]):
+        yield at(file, (*base, "bands", index), f"band {overlap}")
+    spans = [(ai, a.id, a.years) for ai, a in enumerate(q.answers) if a.years is not None]
+    if spans and q.type != "choice":
+        yield at(file, (*base, "answers", spans[0][0], "years"), "only choice answers have years")
+    for ai, _, years in spans:
+        if years.at_least is not None and years.below is not None and years.below <= years.at_least:
+            yield at(file, (*base, "answers", ai, "years", "below"), "below must exceed at_least")
+    for index, overlap in _overlaps([(i, y.at_least, y.below) for _, i, y in spans]):
+        yield at(file, (*base, "answers", spans[index][0], "years"), f"answer {overlap}")
+
+
+def _overlaps(
+    ranges: list[tuple[str, float | None, float | None]],
+) -> Iterator[tuple[int, str]]:
+    """(index, "'b' overlaps 'a'") for each range that starts before the one below it ends."""
     ordered = sorted(
-        enumerate(q.bands),
-        key=lambda ib: float("-inf") if ib[1].at_least is None else ib[1].at_least,
+        enumerate(ranges), key=lambda ir: float("-inf") if ir[1][1] is None else ir[1][1]
     )
-    for (_, low), (hi_index, high) in itertools.pairwise(ordered):
-        low_end = float("inf") if low.below is None else low.below
-        high_start = float("-inf") if high.at_least is None else high.at_least
-        if high_start < low_end:
-            yield at(file, (*base, "bands", hi_index), f"band {high.id!r} overlaps band {low.id!r}")
+    for (_, (low_id, _, low_below)), (hi_index, (high_id, high_start, _)) in itertools.pairwise(
+        ordered
+    ):
+        low_end = float("inf") if low_below is None else low_below
+        start = float("-inf") if high_start is None else high_start
+        if start < low_end:
+            yield hi_index, f"{high_id!r} overlaps {low_id!r}"
 
 
 def _check_condition(

@@ -8,6 +8,7 @@ import typer
 
 from svadvisor.cli import (
     assess_cmd,
+    batch_cmd,
     cases_cmd,
     memo_cmd,
     notes_cmd,
@@ -54,6 +55,7 @@ def root(
 
 app.command("assess")(assess_cmd.assess)
 app.command("questions")(questions_cmd.questions)
+app.command("batch")(batch_cmd.batch)
 app.command("routes")(routes_cmd.routes)
 app.command("notes")(notes_cmd.notes)
 app.add_typer(cases_cmd.app, name="cases")

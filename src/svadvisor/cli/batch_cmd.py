@@ -1,0 +1,201 @@
+"""`svadvisor batch`: score every row of a procurement pipeline spreadsheet."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from svadvisor.cli.common import CasesOption, RulesOption, library_for_assessment, load, user_errors
+
+if TYPE_CHECKING:
+    from svadvisor.pipeline.batch import Summary
+    from svadvisor.pipeline.readers import Table
+
+EXIT_SOME_REJECTED = 1
+
+
+@user_errors
+def batch(
+    ctx: typer.Context,
+    source: Annotated[
+        Path,
+        typer.Argument(
+            metavar="INPUT",
+            help="The pipeline: a .csv (any common delimiter; UTF-8 or Windows-1252) or .xlsx.",
+            show_default=False,
+        ),
+    ],
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            metavar="FILE",
+            help="Scored sheet, .csv or .xlsx (default: INPUT.scored.<ext> beside the input).",
+            show_default=False,
+        ),
+    ] = None,
+    rejects: Annotated[
+        Path | None,
+        typer.Option(
+            "--rejects",
+            metavar="FILE",
+            help="Rows that could not be scored (default: INPUT.rejects.csv).",
+            show_default=False,
+        ),
+    ] = None,
+    sheet: Annotated[
+        str | None,
+        typer.Option("--sheet", metavar="NAME", help="Workbook sheet (default: the first)."),
+    ] = None,
+    columns: Annotated[
+        Path | None,
+        typer.Option(
+            "--columns",
+            metavar="MAP.yaml",
+            help="Map your own headers to question ids (columns: {Header: question}).",
+            show_default=False,
+        ),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace the output and rejects files if they exist.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+    rules: RulesOption = None,
+    cases: CasesOption = None,
+) -> None:
+    """Score every row of a pipeline sheet; write a scored sheet and a rejects file.
+
+    Exit status: 0 when every row scored, 1 when some rows were rejected, 2 when the
+    input cannot be used.
+    """
+    from svadvisor.atomic import refuse_overwrite
+    from svadvisor.errors import InputFileError
+    from svadvisor.pipeline import batch as pipeline
+    from svadvisor.pipeline.mapping import (
+        expected_columns,
+        is_usable,
+        plan_columns,
+        read_column_map,
+    )
+    from svadvisor.pipeline.readers import check_readable, open_table
+    from svadvisor.pipeline.writers import open_writer
+
+    check_readable(source, sheet=sheet)
+    default_output, default_rejects = pipeline.default_paths(source)
+    output = output or default_output
+    rejects = rejects or default_rejects
+    _check_distinct(source, output, rejects)
+    for target in (output, rejects):
+        refuse_overwrite(target, force=force)
+    pack = load(ctx, rules)
+    library = library_for_assessment(ctx, cases, pack)
+    column_map = read_column_map(columns, pack) if columns is not None else None
+
+    with open_table(source, sheet=sheet) as table:
+        plan = plan_columns(table.header, pack, column_map)
+        if not is_usable(plan, pack):
+            raise InputFileError(
+                f"{table.name}: no column answers a question; " + expected_columns(pack)
+            )
+        work = pipeline.Batch(table, plan, pack, on=date.today(), cases=library)
+        summary = pipeline.Summary(
+            input=str(source),
+            output=str(output),
+            rejects=str(rejects),
+            rule_pack={"name": pack.meta.name, "version": pack.meta.version, "sha256": pack.sha256},
+            columns=plan.describe(),
+            carried=[table.header[i] for i in plan.carried],
+            remarks=plan.remarks,
+        )
+        with (
+            open_writer(output, work.header, force=force, delimiter=table.delimiter) as scored,
+            open_writer(rejects, pipeline.REJECT_COLUMNS, force=force) as rejected,
+            _progress(table) as tick,
+        ):
+            pipeline.run(work, scored, rejected, summary, tick)
+
+    if as_json:
+        typer.echo(json.dumps(summary.as_json(), indent=2))
+    else:
+        _print_summary(summary, pack.routes)
+    if summary.rows_rejected:
+        typer.echo(
+            f"{summary.rows_rejected} of {summary.rows_read} rows could not be scored; "
+            f"see {rejects}",
+            err=True,
+        )
+        raise typer.Exit(EXIT_SOME_REJECTED)
+
+
+def _check_distinct(source: Path, output: Path, rejects: Path) -> None:
+    from svadvisor.errors import InputFileError
+
+    if output.resolve() == source.resolve() or rejects.resolve() == source.resolve():
+        raise InputFileError(f"{source}: the output would replace the input; name another file")
+    if output.resolve() == rejects.resolve():
+        raise InputFileError(f"{output}: --output and --rejects name the same file")
+
+
+@contextmanager
+def _progress(table: Table) -> Iterator[Callable[[], None] | None]:
+    """A rich progress bar on a terminal; nothing when output is piped or redirected."""
+    if not (sys.stdout.isatty() and sys.stderr.isatty()):
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    with Progress(
+        TextColumn("Scoring {task.description}"),
+        BarColumn(),
+        TextColumn("{task.percentage:>3.0f}%"),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as bar:
+        done, total = table.progress()
+        task = bar.add_task(Path(table.name).name, total=total, completed=done)
+
+        def tick() -> None:
+            done, total = table.progress()
+            bar.update(task, completed=done, total=total)
+
+        yield tick
+
+
+def _print_summary(summary: Summary, routes: list) -> None:  # type: ignore[type-arg]
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table as RichTable
+
+    console = Console(highlight=False, markup=False, emoji=False)
+    # lines are not wrapped, so a path or header can be copied whole
+    console.print(f"Scored {summary.input}", soft_wrap=True)
+    table = RichTable(box=box.SIMPLE_HEAD, show_edge=False)
+    table.add_column("rows")
+    table.add_column("count", justify="right")
+    table.add_row("read", str(summary.rows_read))
+    table.add_row("scored", str(summary.rows_scored))
+    table.add_row("rejected", str(summary.rows_rejected), end_section=not summary.blank_rows)
+    if summary.blank_rows:
+        table.add_row("blank, skipped", str(summary.blank_rows), end_section=True)
+    for route in routes:
+        table.add_row(f"won by {route.label}", str(summary.wins.get(route.id, 0)))
+    console.print(table)
+    read = "; ".join(f"{header!r} -> {target}" for header, target in summary.columns.items())
+    console.print(f"Columns read: {read}", soft_wrap=True)
+    if summary.carried:
+        console.print(
+            "Carried through: " + ", ".join(repr(c) for c in summary.carried), soft_wrap=True
+        )
+    for remark in summary.remarks:
+        console.print(f"Note: {remark}", soft_wrap=True)
+    console.print(f"Scored sheet: {summary.output}", soft_wrap=True)
+    console.print(f"Rejects: {summary.rejects}", soft_wrap=True)

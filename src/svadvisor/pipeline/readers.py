@@ -1,0 +1,262 @@
+"""Readers: a spreadsheet file -> a `Table`, its header and a lazy stream of numbered rows.
+
+Each reader is a context manager registered in `READERS` by file suffix, so a new format
+(an OCDS release package, say) plugs in without touching the rest of the pipeline.
+Row numbers are those a spreadsheet shows: the header is row 1 when it is the first row.
+
+CSV text is decoded in a documented order: a byte-order mark wins (UTF-8 or UTF-16);
+otherwise UTF-8 if the whole file is valid UTF-8, else Windows-1252 (what Excel writes
+for "CSV" on a UK Windows machine). The delimiter (comma, semicolon, tab or bar) is
+found by `csv.Sniffer` on the first 64 KiB, checked against the header line.
+"""
+
+from __future__ import annotations
+
+import codecs
+import contextlib
+import csv
+import io
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from pathlib import Path
+
+from svadvisor.errors import InputFileError
+
+Cell = str | int | float | bool | date | datetime | time | None
+"""A cell's value as read: CSV gives text; XLSX also gives numbers, dates and booleans."""
+
+DELIMITERS = ",;\t|"
+SNIFF_BYTES = 64 * 1024
+_SCAN_BYTES = 64 * 1024
+"""Small reads: larger ones raise glibc's mmap threshold and with it the peak RSS."""
+
+
+@dataclass(slots=True)
+class Row:
+    number: int
+    """The row's number as the spreadsheet shows it."""
+    cells: list[Cell]
+
+
+@dataclass
+class Table:
+    """One sheet: its header and its rows, read lazily (read `rows` once)."""
+
+    name: str
+    """For messages: the file, and the sheet for a workbook."""
+    header: list[str]
+    rows: Iterator[Row]
+    progress: Callable[[], tuple[int, int | None]]
+    """(work done, total work) in the reader's own units (bytes, rows), for a progress bar."""
+    delimiter: str = ","
+    """The CSV delimiter read, so a CSV written back can use the same."""
+    encoding: str = ""
+
+
+TableOpener = Callable[[Path, str | None], contextlib.AbstractContextManager[Table]]
+
+
+def open_table(path: Path, *, sheet: str | None = None) -> contextlib.AbstractContextManager[Table]:
+    """Open a pipeline file by its suffix; InputFileError says what is wrong, in one line."""
+    return READERS[check_readable(path, sheet=sheet)](path, sheet)
+
+
+def check_readable(path: Path, *, sheet: str | None = None) -> str:
+    """Fail fast, before any output is planned, on a file no reader can take; its suffix."""
+    if not path.exists():
+        raise InputFileError(f"{path}: file not found")
+    if path.is_dir():
+        raise InputFileError(f"{path}: is a folder; name a .csv or .xlsx file")
+    suffix = path.suffix.lower()
+    if suffix == ".xls":
+        raise InputFileError(f"{path}: old .xls workbooks cannot be read; save it as .xlsx or .csv")
+    if suffix not in READERS:
+        raise InputFileError(f"{path}: unknown file type {suffix!r}; use one of {known_suffixes()}")
+    if suffix not in WORKBOOK_SUFFIXES and sheet is not None:
+        raise InputFileError(f"{path}: --sheet applies to .xlsx workbooks only")
+    return suffix
+
+
+def known_suffixes() -> str:
+    return ", ".join(sorted(READERS))
+
+
+def _header_cell(value: Cell) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return str(value)
+
+
+def is_blank(cells: list[Cell] | tuple[Cell, ...]) -> bool:
+    return all(c is None or (isinstance(c, str) and not c.strip()) for c in cells)
+
+
+# --- CSV ------------------------------------------------------------------------------
+
+
+def detect_encoding(path: Path) -> str:
+    """The file's text encoding, in the documented order (see the module docstring)."""
+    with path.open("rb") as handle:
+        start = handle.read(4)
+        if start.startswith(codecs.BOM_UTF8):
+            return "utf-8-sig"
+        if start.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            return "utf-16"
+        for encoding in ("utf-8", "cp1252"):
+            if _decodes(handle, encoding):
+                return encoding
+    raise InputFileError(
+        f"{path}: not text svadvisor can read (neither UTF-8 nor Windows-1252); "
+        "save it from your spreadsheet as 'CSV UTF-8'"
+    )
+
+
+def _decodes(handle: io.BufferedReader, encoding: str) -> bool:
+    handle.seek(0)
+    decoder = codecs.getincrementaldecoder(encoding)()
+    try:
+        while chunk := handle.read(_SCAN_BYTES):
+            decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def sniff_delimiter(sample: str) -> str:
+    """The delimiter of a CSV sample: Sniffer's guess if the header line has it, else the
+    candidate the header line holds most of, else a comma."""
+    first_line = sample.splitlines()[0] if sample else ""
+    try:
+        guess = csv.Sniffer().sniff(sample, delimiters=DELIMITERS).delimiter
+    except csv.Error:
+        guess = ""
+    if guess and guess in first_line:
+        return guess
+    counts = {d: first_line.count(d) for d in DELIMITERS}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+@contextlib.contextmanager
+def read_csv(path: Path, sheet: str | None = None) -> Iterator[Table]:
+    size = path.stat().st_size
+    if size == 0:
+        raise InputFileError(f"{path}: the file is empty; it needs a header row and a row per item")
+    encoding = detect_encoding(path)
+    with path.open("rb") as binary:
+        text = io.TextIOWrapper(binary, encoding=encoding, newline="")
+        sample = text.read(SNIFF_BYTES)
+        if len(sample) == SNIFF_BYTES and "\n" in sample:
+            sample = sample[: sample.rindex("\n")]
+        delimiter = sniff_delimiter(sample)
+        text.seek(0)
+        records = csv.reader(text, delimiter=delimiter)
+        number, header = 0, None
+        try:
+            for number, record in enumerate(records, start=1):  # noqa: B007 - numbered on
+                if not is_blank(record):
+                    header = [_header_cell(c) for c in record]
+                    break
+        except csv.Error as exc:
+            raise InputFileError(f"{path}: row {records.line_num}: not valid CSV ({exc})") from None
+        if header is None:
+            raise InputFileError(f"{path}: no header row; the file holds only blank lines")
+        yield Table(
+            name=str(path),
+            header=header,
+            rows=_csv_rows(path, records, number),
+            progress=lambda: (binary.tell(), size),
+            delimiter=delimiter,
+            encoding=encoding,
+        )
+
+
+def _csv_rows(path: Path, records: Iterator[list[str]], header_number: int) -> Iterator[Row]:
+    number = header_number
+    try:
+        for number, record in enumerate(records, start=header_number + 1):
+            yield Row(number, record)  # type: ignore[arg-type]
+    except csv.Error as exc:
+        raise InputFileError(f"{path}: row {number + 1}: not valid CSV ({exc})") from None
+
+
+# --- XLSX -----------------------------------------------------------------------------
+
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+
+
+@contextlib.contextmanager
+def read_xlsx(path: Path, sheet: str | None = None) -> Iterator[Table]:
+    """Read one sheet in openpyxl's read-only mode (rows streamed from the zip)."""
+    import zipfile
+
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
+        raise InputFileError(f"{path}: not a readable .xlsx workbook ({exc})") from None
+    try:
+        worksheet = _pick_sheet(path, workbook, sheet)
+        if worksheet.max_row is None:
+            worksheet.reset_dimensions()
+        first = worksheet.min_row or 1
+        rows = worksheet.iter_rows(values_only=True)
+        header, header_number = None, first - 1
+        for header_number, values in enumerate(rows, start=first):  # noqa: B007
+            if not is_blank(values):
+                header = [_header_cell(c) for c in values]
+                break
+        if header is None:
+            raise InputFileError(
+                f"{path} [{worksheet.title}]: the sheet is empty; it needs a header row"
+            )
+        while header and not header[-1].strip():
+            header.pop()
+        done = [header_number]
+        yield Table(
+            name=f"{path} [{worksheet.title}]",
+            header=header,
+            rows=_xlsx_rows(rows, header_number, done),
+            progress=lambda: (done[0], worksheet.max_row),
+        )
+    finally:
+        workbook.close()
+
+
+def _pick_sheet(path: Path, workbook, sheet: str | None):  # type: ignore[no-untyped-def]
+    """The named sheet (exact, then ignoring case), else the first sheet."""
+    names = workbook.sheetnames
+    if sheet is None:
+        return workbook.worksheets[0]
+    for name in (n for n in names if n == sheet):
+        return workbook[name]
+    for name in (n for n in names if n.casefold() == sheet.casefold()):
+        return workbook[name]
+    raise InputFileError(f"{path}: no sheet named {sheet!r}; its sheets: {', '.join(names)}")
+
+
+def _xlsx_rows(
+    rows: Iterator[tuple[Cell, ...]], header_number: int, done: list[int]
+) -> Iterator[Row]:
+    for number, values in enumerate(rows, start=header_number + 1):
+        done[0] = number
+        cells = list(values)
+        while cells and cells[-1] is None:
+            cells.pop()
+        yield Row(number, cells)
+
+
+READERS: dict[str, TableOpener] = {
+    ".csv": read_csv,
+    ".tsv": read_csv,
+    ".txt": read_csv,
+    ".xlsx": read_xlsx,
+    ".xlsm": read_xlsx,
+}
+"""Readers by lower-case file suffix. Later formats register here."""
