@@ -7,6 +7,7 @@ rule pack's documentation; `extra="forbid"` turns a misspelt key into a located 
 from __future__ import annotations
 
 from datetime import date
+from functools import cached_property
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
@@ -327,8 +328,13 @@ class RulePack(_Model):
     sha256: str = ""
     source: str = "<memory>"
 
+    @cached_property
+    def _questions_by_id(self) -> dict[str, Question]:
+        return {q.id: q for q in self.questions}
+
     def question(self, question_id: str) -> Question | None:
-        return next((q for q in self.questions if q.id == question_id), None)
+        """Looked up many times per assessment, so through an index built once."""
+        return self._questions_by_id.get(question_id)
 
     def route(self, route_id: str) -> Route | None:
         return next((r for r in self.routes if r.id == route_id), None)
