@@ -311,6 +311,61 @@ class RegimesFile(_Model):
     regimes: list[Regime] = []
 
 
+class OcdsValue(_Model):
+    """Which question the notice's value answers; what is left unknown and flagged."""
+
+    question: Id
+    currency: str = "GBP"
+    placeholder_below: float = Field(default=1.0, ge=0)
+
+
+class OcdsCodes(_Model):
+    """Which question a coded OCDS field answers, and the answer for each code."""
+
+    question: Id
+    answers: dict[str, Id]
+
+
+class OcdsLots(_Model):
+    question: Id
+    two_or_more: Id
+    one: Id
+
+
+class OcdsFramework(_Model):
+    question: Id
+    answer: Id
+
+
+class OcdsNation(_Model):
+    """The buyer's nation, told by the publisher's ocid prefix."""
+
+    question: Id
+    ocid_prefixes: dict[str, Id]
+
+
+class OcdsMapping(_Model):
+    """`ocds.yaml`: how published notices (OCDS) answer the pack's questions.
+
+    Anything a notice cannot tell (system complexity, say) stays "don't know".
+    """
+
+    notice_date: Id | None = None
+    value: OcdsValue | None = None
+    duration: Id | None = None
+    cpv: Id | None = None
+    category: OcdsCodes | None = None
+    lots: OcdsLots | None = None
+    suitability: OcdsCodes | None = None
+    reserved: OcdsCodes | None = None
+    framework: OcdsFramework | None = None
+    nation: OcdsNation | None = None
+
+
+class OcdsFile(_Model):
+    ocds: OcdsMapping
+
+
 class RulePack(_Model):
     """A validated rule pack, ready for the engine."""
 
@@ -321,6 +376,7 @@ class RulePack(_Model):
     notes: list[Note] = []
     thresholds: list[Threshold] = []
     regimes: list[Regime] = []
+    ocds: OcdsMapping | None = None
     cpv_names: dict[str, str] = {}
     cpv_lists: dict[str, frozenset[str]] = {}
     templates: dict[str, str] = {}

@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import sqlite3
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
@@ -80,6 +81,8 @@ class Process:
     facts: Facts | None
     problem: NoticeProblem | None = None
     releases: int = 1
+    number: int = 0
+    """The number of its first release among all releases read (1-based): a reject's row."""
 
 
 # --- reading ---------------------------------------------------------------------------
@@ -367,21 +370,26 @@ def merge(facts_latest_first: Iterable[Facts]) -> Facts:
     return merged
 
 
-def processes(paths: Iterable[Path]) -> Iterator[Process]:
+def processes(
+    paths: Iterable[Path], *, check: Callable[[Any], None] | None = None
+) -> Iterator[Process]:
     """Every process in the files, merged from its releases, in order of first appearance.
 
-    A release that lacks what OCDS requires gives a Process with its problem (it is
-    rejected, not lost); the other releases of the same ocid still make the process.
+    A release that lacks what OCDS requires (or that `check`, e.g. `schema_checker()`,
+    refuses) gives a Process with its problem: it is rejected, not lost; the other
+    releases of the same ocid still make the process.
     """
     with _parking() as db:
         for sequence, (position, release) in enumerate(
             (item for path in paths for item in iter_releases(path)), start=1
         ):
             try:
+                if check is not None:
+                    check(release)
                 facts = release_facts(release)
             except NoticeProblem as problem:
                 ocid = release.get("ocid") if isinstance(release, dict) else None
-                yield Process(str(ocid or ""), position, None, problem)
+                yield Process(str(ocid or ""), position, None, problem, number=sequence)
                 continue
             db.execute(
                 "INSERT INTO releases VALUES (?, ?, ?, ?, ?)",
@@ -390,13 +398,47 @@ def processes(paths: Iterable[Path]) -> Iterator[Process]:
         first_seen = db.execute(
             "SELECT ocid, MIN(seq) AS first FROM releases GROUP BY ocid ORDER BY first"
         )
-        for ocid, _ in _rows(first_seen):
+        for ocid, first in _rows(first_seen):
             rows = db.execute(
                 "SELECT position, facts FROM releases WHERE ocid = ? ORDER BY date DESC, seq DESC",
                 (ocid,),
             ).fetchall()
             merged = merge(Facts(**json.loads(facts)) for _, facts in rows)
-            yield Process(ocid, rows[-1][0], merged, releases=len(rows))
+            yield Process(ocid, rows[-1][0], merged, releases=len(rows), number=first)
+
+
+def schema_checker() -> Callable[[Any], None]:
+    """A function raising NoticeProblem for a release that fails the OCDS 1.1.5 schema."""
+    try:
+        import jsonschema
+    except ImportError:
+        raise InputFileError(
+            "--validate needs the jsonschema package: pip install 'svadvisor[validate]'"
+        ) from None
+    from importlib import resources
+
+    schema = json.loads(
+        (resources.files("svadvisor") / "schemas" / "ocds-1.1.5-release-schema.json").read_text(
+            encoding="utf-8"
+        )
+    )
+    validator = jsonschema.validators.validator_for(schema)(schema)
+
+    def check(release: Any) -> None:
+        errors = sorted(validator.iter_errors(release), key=lambda e: list(e.absolute_path))
+        if errors:
+            first = errors[0]
+            path = [str(p) for p in first.absolute_path]
+            if first.validator == "required":  # name the missing field itself
+                missing = re.match(r"'(.+)' is a required property", first.message)
+                path += [missing.group(1)] if missing else []
+            where = "/".join(path) or "(release)"
+            more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+            raise NoticeProblem(
+                where, f"fails the OCDS 1.1.5 release schema: {first.message}{more}"
+            )
+
+    return check
 
 
 def _rows(cursor: sqlite3.Cursor) -> Iterator[tuple[str, int]]:

@@ -30,6 +30,7 @@ from svadvisor.model import (
     DONT_KNOW,
     AnswerOption,
     NotesFile,
+    OcdsFile,
     PackMeta,
     PackMetaFile,
     Question,
@@ -50,6 +51,7 @@ PACK_FILES: dict[str, tuple[type[BaseModel], bool]] = {
     "notes.yaml": (NotesFile, False),
     "thresholds.yaml": (ThresholdsFile, False),
     "regimes.yaml": (RegimesFile, False),
+    "ocds.yaml": (OcdsFile, False),
 }
 """Each file of a pack, its schema, and whether the pack needs it."""
 
@@ -142,6 +144,7 @@ def _load(directory: Path) -> RulePack:
     notes = typing.cast(NotesFile, parsed.get("notes.yaml", NotesFile())).notes
     thresholds = typing.cast(ThresholdsFile, parsed.get("thresholds.yaml", ThresholdsFile()))
     regimes = typing.cast(RegimesFile, parsed.get("regimes.yaml", RegimesFile())).regimes
+    ocds_file = typing.cast(OcdsFile | None, parsed.get("ocds.yaml"))
     cpv_names, cpv_lists = _load_cpv(directory, meta, docs["pack.yaml"], problems)
     pack = RulePack(
         meta=meta,
@@ -151,6 +154,7 @@ def _load(directory: Path) -> RulePack:
         notes=notes,
         thresholds=thresholds.thresholds,
         regimes=regimes,
+        ocds=ocds_file.ocds if ocds_file else None,
         cpv_names=cpv_names,
         cpv_lists=cpv_lists,
         templates=templates,
@@ -491,6 +495,7 @@ def check_references(pack: RulePack, docs: dict[str, YamlDocument]) -> Iterator[
             )
 
     yield from _check_meta(pack, questions, at)
+    yield from _check_ocds(pack, questions, at)
 
 
 def _jurisdictions(pack: RulePack) -> list[str] | None:
@@ -556,6 +561,79 @@ def _check_meta(pack: RulePack, questions: dict[str, Question], at: Any) -> Iter
                 ("questions", qi, "type"),
                 "a cpv question needs pack.cpv in pack.yaml",
             )
+
+
+def _check_ocds(pack: RulePack, questions: dict[str, Question], at: Any) -> Iterator[Problem]:
+    """Every question and answer the notice mapping names must exist and fit."""
+    mapping = pack.ocds
+    if mapping is None:
+        return
+    base: PathKey = ("ocds",)
+    typed = [
+        ("notice_date", mapping.notice_date, ("date",)),
+        ("value", mapping.value.question if mapping.value else None, ("number",)),
+        ("cpv", mapping.cpv, ("cpv",)),
+    ]
+    for key, question_id, types in typed:
+        if question_id is None:
+            continue
+        path = (*base, key) if key != "value" else (*base, key, "question")
+        q = questions.get(question_id)
+        if q is None:
+            yield at("ocds.yaml", path, _unknown("question", question_id, questions))
+        elif q.type not in types:
+            yield at("ocds.yaml", path, f"{question_id!r} must be a {' or '.join(types)} question")
+    if mapping.duration is not None:
+        q = questions.get(mapping.duration)
+        if q is None:
+            yield at(
+                "ocds.yaml", (*base, "duration"), _unknown("question", mapping.duration, questions)
+            )
+        elif not any(a.years is not None for a in q.answers):
+            yield at("ocds.yaml", (*base, "duration"), f"{q.id!r} has no answers with 'years'")
+    answered: list[tuple[str, str, list[tuple[PathKey, str]]]] = []
+    for key in ("category", "suitability", "reserved"):
+        codes = getattr(mapping, key)
+        if codes is not None:
+            answered.append(
+                (key, codes.question, [((key, "answers", c), a) for c, a in codes.answers.items()])
+            )
+    if mapping.lots is not None:
+        lots = mapping.lots
+        answered.append(
+            (
+                "lots",
+                lots.question,
+                [(("lots", "two_or_more"), lots.two_or_more), (("lots", "one"), lots.one)],
+            )
+        )
+    if mapping.framework is not None:
+        answered.append(
+            (
+                "framework",
+                mapping.framework.question,
+                [(("framework", "answer"), mapping.framework.answer)],
+            )
+        )
+    if mapping.nation is not None:
+        nation = mapping.nation
+        answered.append(
+            (
+                "nation",
+                nation.question,
+                [(("nation", "ocid_prefixes", p), a) for p, a in nation.ocid_prefixes.items()],
+            )
+        )
+    for key, question_id, pairs in answered:
+        q = questions.get(question_id)
+        if q is None:
+            yield at(
+                "ocds.yaml", (*base, key, "question"), _unknown("question", question_id, questions)
+            )
+            continue
+        for path, answer in pairs:
+            if answer not in q.choice_ids:
+                yield at("ocds.yaml", (*base, *path), _no_answer(q, answer))
 
 
 def _check_home(pack: RulePack, at: Any) -> Iterator[Problem]:

@@ -12,7 +12,13 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from svadvisor.cli.common import CasesOption, RulesOption, library_for_assessment, load, user_errors
+from svadvisor.cli.common import (
+    CasesOption,
+    RulesOption,
+    library_for_assessment,
+    load,
+    user_errors,
+)
 
 if TYPE_CHECKING:
     from svadvisor.pipeline.batch import Summary
@@ -28,7 +34,8 @@ def batch(
         Path,
         typer.Argument(
             metavar="INPUT",
-            help="The pipeline: a .csv (any common delimiter; UTF-8 or Windows-1252) or .xlsx.",
+            help="The pipeline: a .csv (any common delimiter; UTF-8 or Windows-1252) or .xlsx; "
+            "or published notices: an OCDS .json package, a .jsonl file, or a folder of them.",
             show_default=False,
         ),
     ],
@@ -67,6 +74,34 @@ def batch(
         bool, typer.Option("--force", help="Replace the output and rejects files if they exist.")
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+    memos: Annotated[
+        Path | None,
+        typer.Option(
+            "--memos",
+            metavar="DIR",
+            help="Also write a recommendation memo per scored row into DIR.",
+            show_default=False,
+        ),
+    ] = None,
+    memo_format: Annotated[
+        str,
+        typer.Option("--memo-format", metavar="md|docx", help="Format of the --memos files."),
+    ] = "md",
+    unknown_report: Annotated[
+        bool,
+        typer.Option(
+            "--unknown-report",
+            help="List the questions left unknown for most rows: what to add for sharper advice.",
+        ),
+    ] = False,
+    validate: Annotated[
+        bool,
+        typer.Option(
+            "--validate",
+            help="Notices only: check each release against the OCDS 1.1.5 schema; "
+            "a release that fails is rejected.",
+        ),
+    ] = False,
     rules: RulesOption = None,
     cases: CasesOption = None,
 ) -> None:
@@ -84,21 +119,31 @@ def batch(
         plan_columns,
         read_column_map,
     )
-    from svadvisor.pipeline.readers import check_readable, open_table
+    from svadvisor.pipeline.readers import NOTICES, check_readable, open_table
     from svadvisor.pipeline.writers import open_writer
 
-    check_readable(source, sheet=sheet)
+    kind = check_readable(source, sheet=sheet)
+    if validate and kind != NOTICES:
+        raise InputFileError(f"{source}: --validate checks OCDS notices, not spreadsheets")
     default_output, default_rejects = pipeline.default_paths(source)
     output = output or default_output
     rejects = rejects or default_rejects
     _check_distinct(source, output, rejects)
     for target in (output, rejects):
         refuse_overwrite(target, force=force)
+    if memos is not None:
+        _check_memo_folder(memos, memo_format, force=force)
     pack = load(ctx, rules)
     library = library_for_assessment(ctx, cases, pack)
     column_map = read_column_map(columns, pack) if columns is not None else None
 
-    with open_table(source, sheet=sheet) as table:
+    if kind == NOTICES:
+        from svadvisor.pipeline.notices import read_notices
+
+        opened = read_notices(source, pack, validate=validate)
+    else:
+        opened = open_table(source, sheet=sheet)
+    with opened as table:
         plan = plan_columns(table.header, pack, column_map)
         if not is_usable(plan, pack):
             raise InputFileError(
@@ -119,12 +164,21 @@ def batch(
             open_writer(rejects, pipeline.REJECT_COLUMNS, force=force) as rejected,
             _progress(table) as tick,
         ):
-            pipeline.run(work, scored, rejected, summary, tick)
+            write_memo = (
+                _memo_writer(work, pack, library, memos, memo_format, force=force)
+                if memos is not None
+                else None
+            )
+            pipeline.run(work, scored, rejected, summary, tick, on_scored=write_memo)
 
     if as_json:
         typer.echo(json.dumps(summary.as_json(), indent=2))
     else:
         _print_summary(summary, pack.routes)
+        if unknown_report:
+            _print_unknown(summary, pack)
+        if memos is not None:
+            typer.echo(f"Memos: {summary.rows_scored} in {memos}")
     if summary.rows_rejected:
         typer.echo(
             f"{summary.rows_rejected} of {summary.rows_read} rows could not be scored; "
@@ -132,6 +186,84 @@ def batch(
             err=True,
         )
         raise typer.Exit(EXIT_SOME_REJECTED)
+
+
+MEMO_NAME_COLUMNS = ("reference", "ref", "ocid", "title", "name", "project", "description")
+"""Carried columns a memo's file name and title come from, first found first."""
+
+
+def _check_memo_folder(folder: Path, fmt: str, *, force: bool) -> None:
+    """Memos are written as rows are scored, so refuse before any work a folder that
+    already holds memos, unless --force; and check the format and its extra now."""
+    from svadvisor.errors import InputFileError
+    from svadvisor.memo import MEMO_SUFFIX, memo_format
+
+    chosen = memo_format(folder, fmt)
+    if folder.exists() and not folder.is_dir():
+        raise InputFileError(f"{folder}: is a file; --memos needs a folder")
+    if not folder.parent.is_dir():
+        raise InputFileError(f"{folder}: the folder {folder.parent} does not exist")
+    if folder.is_dir() and not force:
+        existing = sorted(p.name for p in folder.glob(f"*{MEMO_SUFFIX[chosen]}"))
+        if existing:
+            raise InputFileError(
+                f"{folder}: already holds {len(existing)} memo(s) (e.g. {existing[0]}); "
+                "pass --force to replace them, or name an empty folder"
+            )
+    if chosen == "docx":
+        from svadvisor.memo import markdown_to_docx
+
+        markdown_to_docx("# check")  # a clear message now if the docx extra is missing
+
+
+def _memo_writer(work, pack, library, folder: Path, fmt: str, *, force: bool):  # type: ignore[no-untyped-def]
+    """Render and write one memo per scored row, from the row's own answers."""
+    from svadvisor import engine
+    from svadvisor.memo import MEMO_SUFFIX, MemoNamer, MemoRenderer, memo_format, write_memo
+
+    chosen = memo_format(folder, fmt)
+    renderer = MemoRenderer(pack)
+    namer = MemoNamer(MEMO_SUFFIX[chosen])
+    header = work.table.header
+    carried = [header[i] for i in work.plan.carried]
+    named_by = next(
+        (
+            header.index(h)
+            for wanted in MEMO_NAME_COLUMNS
+            for h in carried
+            if h.strip().casefold() == wanted
+        ),
+        None,
+    )
+    today = date.today()
+    folder.mkdir(exist_ok=True)
+
+    def write(item) -> None:  # type: ignore[no-untyped-def]
+        cells = item.row.cells
+        read = work.answers(item.row)
+        result = engine.assess(pack, read.answers, on=today, cases=library)
+        label = cells[named_by] if named_by is not None else None
+        label = str(label).strip() if label not in (None, "") else f"row {item.row.number}"
+        described = {h: cells[header.index(h)] for h in carried if h in header}
+        markdown = renderer.render(result, on=today, title=label, described=described)
+        write_memo(folder / namer.name_for(label), markdown, fmt=chosen, force=True)
+
+    return write
+
+
+def _print_unknown(summary: Summary, pack) -> None:  # type: ignore[no-untyped-def]
+    """Which questions were unknown for most rows: what the sheet should add."""
+    if not summary.rows_scored:
+        return
+    typer.echo(
+        f"Questions left unknown, of {summary.rows_scored} rows scored "
+        "(add these for sharper advice):"
+    )
+    for question_id, rows in summary.unknown.items():
+        question = pack.question(question_id)
+        text = question.text if question else question_id
+        share = 100 * rows / summary.rows_scored
+        typer.echo(f"  {rows:>7} ({share:3.0f}%)  {question_id}: {text}")
 
 
 def _check_distinct(source: Path, output: Path, rejects: Path) -> None:

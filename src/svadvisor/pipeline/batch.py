@@ -54,6 +54,8 @@ class Summary:
     blank_rows: int = 0
     wins: dict[str, int] = field(default_factory=dict)
     remarks: list[str] = field(default_factory=list)
+    unknown: dict[str, int] = field(default_factory=dict)
+    """How many scored rows left each question unknown, most first."""
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -68,6 +70,7 @@ class Summary:
             "columns": self.columns,
             "carried": self.carried,
             "remarks": self.remarks,
+            "unknown_questions": self.unknown,
             "rule_pack": self.rule_pack,
         }
 
@@ -111,6 +114,9 @@ class Batch:
         width = self._width
         profile = self.reader.profile
         for row in self.table.rows:
+            if row.problem is not None:
+                yield Rejected(row, [CellProblem(*row.problem)])
+                continue
             cells = row.cells
             if len(cells) != width:
                 if len(cells) > width:
@@ -173,6 +179,8 @@ def run(
     rejects: RowWriter,
     summary: Summary,
     on_progress: Callable[[], None] | None = None,
+    *,
+    on_scored: Callable[[Scored], None] | None = None,
 ) -> Summary:
     """Score every row into `output` and `rejects`, counting as it goes."""
     wins = dict.fromkeys(batch.scorer.labels, 0)
@@ -180,10 +188,16 @@ def run(
     kept = batch.kept_cells
     keeps_all = batch.keeps_all
     every = PROGRESS_EVERY if on_progress is not None else 0
+    unknown_sets: dict[tuple[str, ...], int] = {}
+    """Rows per set of unknown questions (few distinct sets), for the unknown-question counts."""
     for count, item in enumerate(batch.rows(), start=1):
         if item.__class__ is Scored:
             write(item.row.cells if keeps_all else kept(item), item.added)  # type: ignore[union-attr]
-            wins[item.outcome.winner] += 1  # type: ignore[union-attr]
+            outcome = item.outcome  # type: ignore[union-attr]
+            wins[outcome.winner] += 1
+            unknown_sets[outcome.unknown] = unknown_sets.get(outcome.unknown, 0) + 1
+            if on_scored is not None:
+                on_scored(item)  # type: ignore[arg-type]
         elif item is None:
             summary.blank_rows += 1
         else:
@@ -195,12 +209,21 @@ def run(
     summary.rows_scored = sum(wins.values())
     summary.rows_read = summary.rows_scored + summary.rows_rejected
     summary.wins = wins
+    unknown: dict[str, int] = {}
+    for questions, rows in unknown_sets.items():
+        for question in questions:
+            unknown[question] = unknown.get(question, 0) + rows
+    summary.unknown = dict(sorted(unknown.items(), key=lambda kv: (-kv[1], kv[0])))
     return summary
 
 
 def default_paths(source: Path) -> tuple[Path, Path]:
     """`<input>.scored.<ext>` and `<input>.rejects.csv`, beside the input."""
-    suffix = ".xlsx" if source.suffix.lower() in (".xlsx", ".xlsm") else source.suffix
+    suffix = source.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        suffix = ".xlsx"
+    elif source.is_dir() or suffix not in (".csv", ".tsv", ".txt"):
+        suffix = ".csv"  # notices (.json, .jsonl or a folder) give a CSV
     return (
         source.with_name(f"{source.stem}.scored{suffix}"),
         source.with_name(f"{source.stem}.rejects.csv"),

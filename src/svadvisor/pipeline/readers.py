@@ -37,6 +37,8 @@ class Row:
     number: int
     """The row's number as the spreadsheet shows it."""
     cells: list[Cell]
+    problem: tuple[str, Cell, str] | None = None
+    """Set by a reader that could not read the row: (column or field, value, why)."""
 
 
 @dataclass
@@ -62,13 +64,21 @@ def open_table(path: Path, *, sheet: str | None = None) -> contextlib.AbstractCo
     return READERS[check_readable(path, sheet=sheet)](path, sheet)
 
 
+NOTICES = "notices"
+"""What `check_readable` says of OCDS notices: a .json or .jsonl file, or a folder of them."""
+NOTICE_SUFFIXES = (".json", ".jsonl")
+
+
 def check_readable(path: Path, *, sheet: str | None = None) -> str:
-    """Fail fast, before any output is planned, on a file no reader can take; its suffix."""
+    """Fail fast, before any output is planned, on a file no reader can take; its suffix
+    (or NOTICES for published notices, read by `pipeline.notices`)."""
     if not path.exists():
         raise InputFileError(f"{path}: file not found")
-    if path.is_dir():
-        raise InputFileError(f"{path}: is a folder; name a .csv or .xlsx file")
     suffix = path.suffix.lower()
+    if path.is_dir() or suffix in NOTICE_SUFFIXES:
+        if sheet is not None:
+            raise InputFileError(f"{path}: --sheet applies to .xlsx workbooks only")
+        return NOTICES
     if suffix == ".xls":
         raise InputFileError(f"{path}: old .xls workbooks cannot be read; save it as .xlsx or .csv")
     if suffix not in READERS:
@@ -79,7 +89,7 @@ def check_readable(path: Path, *, sheet: str | None = None) -> str:
 
 
 def known_suffixes() -> str:
-    return ", ".join(sorted(READERS))
+    return ", ".join(sorted([*READERS, *NOTICE_SUFFIXES]))
 
 
 def _header_cell(value: Cell) -> str:
