@@ -189,7 +189,7 @@ def batch(
 
 
 MEMO_NAME_COLUMNS = ("reference", "ref", "ocid", "title", "name", "project", "description")
-"""Carried columns a memo's file name and title come from, first found first."""
+"""Carried columns a memo's file name and title come from: the first that is not blank."""
 
 
 def _check_memo_folder(folder: Path, fmt: str, *, force: bool) -> None:
@@ -226,15 +226,12 @@ def _memo_writer(work, pack, library, folder: Path, fmt: str, *, force: bool):  
     namer = MemoNamer(MEMO_SUFFIX[chosen])
     header = work.table.header
     carried = [header[i] for i in work.plan.carried]
-    named_by = next(
-        (
-            header.index(h)
-            for wanted in MEMO_NAME_COLUMNS
-            for h in carried
-            if h.strip().casefold() == wanted
-        ),
-        None,
-    )
+    named_by = [
+        header.index(h)
+        for wanted in MEMO_NAME_COLUMNS
+        for h in carried
+        if h.strip().casefold() == wanted
+    ]
     today = date.today()
     folder.mkdir(exist_ok=True)
 
@@ -242,8 +239,10 @@ def _memo_writer(work, pack, library, folder: Path, fmt: str, *, force: bool):  
         cells = item.row.cells
         read = work.answers(item.row)
         result = engine.assess(pack, read.answers, on=today, cases=library)
-        label = cells[named_by] if named_by is not None else None
-        label = str(label).strip() if label not in (None, "") else f"row {item.row.number}"
+        label = next(
+            (str(cells[i]).strip() for i in named_by if str(cells[i] or "").strip()),
+            f"row {item.row.number}",
+        )
         described = {h: cells[header.index(h)] for h in carried if h in header}
         markdown = renderer.render(result, on=today, title=label, described=described)
         write_memo(folder / namer.name_for(label), markdown, fmt=chosen, force=True)
