@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from svadvisor.pipeline.readers import Table
 
 EXIT_SOME_REJECTED = 1
+EXIT_INTERRUPTED = 130
 
 
 @user_errors
@@ -143,33 +144,45 @@ def batch(
         opened = read_notices(source, pack, validate=validate)
     else:
         opened = open_table(source, sheet=sheet)
-    with opened as table:
-        plan = plan_columns(table.header, pack, column_map)
-        if not is_usable(plan, pack):
-            raise InputFileError(
-                f"{table.name}: no column answers a question; " + expected_columns(pack)
+    try:
+        with opened as table:
+            plan = plan_columns(table.header, pack, column_map)
+            if not is_usable(plan, pack):
+                raise InputFileError(
+                    f"{table.name}: no column answers a question; " + expected_columns(pack)
+                )
+            work = pipeline.Batch(table, plan, pack, on=date.today(), cases=library)
+            summary = pipeline.Summary(
+                input=str(source),
+                output=str(output),
+                rejects=str(rejects),
+                rule_pack={
+                    "name": pack.meta.name,
+                    "version": pack.meta.version,
+                    "sha256": pack.sha256,
+                },
+                columns=plan.describe(),
+                carried=[table.header[i] for i in plan.carried],
+                remarks=plan.remarks,
             )
-        work = pipeline.Batch(table, plan, pack, on=date.today(), cases=library)
-        summary = pipeline.Summary(
-            input=str(source),
-            output=str(output),
-            rejects=str(rejects),
-            rule_pack={"name": pack.meta.name, "version": pack.meta.version, "sha256": pack.sha256},
-            columns=plan.describe(),
-            carried=[table.header[i] for i in plan.carried],
-            remarks=plan.remarks,
+            with (
+                open_writer(output, work.header, force=force, delimiter=table.delimiter) as scored,
+                open_writer(rejects, pipeline.REJECT_COLUMNS, force=force) as rejected,
+                _progress(table) as tick,
+            ):
+                write_memo = (
+                    _memo_writer(work, pack, library, memos, memo_format, force=force)
+                    if memos is not None
+                    else None
+                )
+                pipeline.run(work, scored, rejected, summary, tick, on_scored=write_memo)
+    except KeyboardInterrupt:
+        typer.echo(
+            f"Interrupted: no output written; {output} and {rejects} are as they were"
+            + (" (memos already written are complete)" if memos is not None else ""),
+            err=True,
         )
-        with (
-            open_writer(output, work.header, force=force, delimiter=table.delimiter) as scored,
-            open_writer(rejects, pipeline.REJECT_COLUMNS, force=force) as rejected,
-            _progress(table) as tick,
-        ):
-            write_memo = (
-                _memo_writer(work, pack, library, memos, memo_format, force=force)
-                if memos is not None
-                else None
-            )
-            pipeline.run(work, scored, rejected, summary, tick, on_scored=write_memo)
+        raise typer.Exit(EXIT_INTERRUPTED) from None
 
     if as_json:
         typer.echo(json.dumps(summary.as_json(), indent=2))
