@@ -480,7 +480,7 @@ def test_not_really_a_workbook(runner: CliRunner, tmp_path: Path) -> None:
     source.write_text("Reference,complexity\n", "utf-8")
     result = batch(runner, source)
     assert result.exit_code == 2
-    assert "fake.xlsx: not a readable .xlsx workbook" in result.stderr
+    assert "fake.xlsx: this is CSV text with an .xlsx name; rename it to .csv" in result.stderr
 
 
 def test_unwritable_output_type_fails_before_work(runner: CliRunner, tmp_path: Path) -> None:

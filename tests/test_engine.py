@@ -146,7 +146,7 @@ def test_number_bands_score_the_range(pack: RulePack) -> None:
             "'very' is not an answer to this question; allowed: simple (Simple - the need",
         ),
         ({"value": "lots"}, "'lots' is not a number"),
-        ({"value": -5}, "-5 is below the minimum of £ 0"),
+        ({"value": -5}, "below the minimum of £0: -5"),
         ({"complexity": ["complex"]}, "expected one answer id"),
     ],
 )

@@ -204,8 +204,8 @@ def test_typed_money_as_officers_write_it(pack: RulePack, typed: str, value: obj
     ("question_id", "typed", "message"),
     [
         ("value", "lots", "'lots' is not a number (write e.g. 1250000, £1,250,000 or 1.25m)"),
-        ("value", "-5", "-5 is below the minimum of £ 0"),
-        ("term", "30", "30 is above the maximum of 25"),
+        ("value", "-5", "below the minimum of £0: -5"),
+        ("term", "30", "above the maximum of 25: 30"),
         ("start", "next April", "'next April' is not a date; write it as YYYY-MM-DD"),
     ],
 )

@@ -131,11 +131,11 @@ def parse_answer(
     if question.type == "date":
         return parse_date(value)
     number = parse_number(value)
-    unit = " £" if question.unit == "GBP" else ""
+    unit = "£" if question.unit == "GBP" else ""
     if question.min is not None and number < question.min:
-        raise AnswerProblem(f"{number:,} is below the minimum of{unit} {question.min:,g}")
+        raise AnswerProblem(f"below the minimum of {unit}{question.min:,g}: {number:,}")
     if question.max is not None and number > question.max:
-        raise AnswerProblem(f"{number:,} is above the maximum of{unit} {question.max:,g}")
+        raise AnswerProblem(f"above the maximum of {unit}{question.max:,g}: {number:,}")
     return number
 
 

@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from svadvisor.errors import Problem
+from svadvisor.errors import Problem, SvadvisorError
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 """A rule pack or answers file is a few kilobytes; anything this large is a mistake."""
@@ -116,8 +116,8 @@ def format_path(path: PathKey) -> str:
     return out
 
 
-class YamlProblem(Exception):
-    """Raised inside this module; callers get a located Problem."""
+class YamlProblem(SvadvisorError):
+    """A file that is not usable YAML; `problem` locates it."""
 
     def __init__(self, problem: Problem) -> None:
         super().__init__(str(problem))

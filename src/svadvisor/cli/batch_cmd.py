@@ -146,7 +146,10 @@ def batch(
         opened = open_table(source, sheet=sheet)
     try:
         with opened as table:
-            plan = plan_columns(table.header, pack, column_map)
+            try:
+                plan = plan_columns(table.header, pack, column_map)
+            except InputFileError as exc:
+                raise InputFileError(f"{table.name}: {exc}") from None
             if not is_usable(plan, pack):
                 raise InputFileError(
                     f"{table.name}: no column answers a question; " + expected_columns(pack)

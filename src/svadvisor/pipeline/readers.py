@@ -16,6 +16,7 @@ import codecs
 import contextlib
 import csv
 import io
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -27,6 +28,8 @@ Cell = str | int | float | bool | date | datetime | time | None
 """A cell's value as read: CSV gives text; XLSX also gives numbers, dates and booleans."""
 
 DELIMITERS = ",;\t|"
+CSV_FIELD_LIMIT = 16 * 1024 * 1024
+"""Read cells far longer than a spreadsheet allows, so the batch can reject the row itself."""
 SNIFF_BYTES = 64 * 1024
 _SCAN_BYTES = 64 * 1024
 """Small reads: larger ones raise glibc's mmap threshold and with it the peak RSS."""
@@ -115,13 +118,46 @@ def detect_encoding(path: Path) -> str:
             return "utf-8-sig"
         if start.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
             return "utf-16"
-        for encoding in ("utf-8", "cp1252"):
-            if _decodes(handle, encoding):
-                return encoding
+        if _decodes(handle, "utf-8"):
+            return "utf-8"
+        mixed = _first_mixed_line(handle)
+        if mixed is not None:
+            raise InputFileError(
+                f"{path}: line {mixed}: the file mixes UTF-8 and Windows-1252 text, so some "
+                "characters would be garbled; save it from your spreadsheet as 'CSV UTF-8'"
+            )
+        if _decodes(handle, "cp1252"):
+            return "cp1252"
     raise InputFileError(
         f"{path}: not text svadvisor can read (neither UTF-8 nor Windows-1252); "
         "save it from your spreadsheet as 'CSV UTF-8'"
     )
+
+
+_UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]{1,3}")
+MIXED_SCAN_BYTES = 4 * 1024 * 1024
+"""How much of a non-UTF-8 file is searched for UTF-8 characters (bounded memory)."""
+
+
+def _first_mixed_line(handle: io.BufferedReader) -> int | None:
+    """If the start of a file that is not UTF-8 still holds UTF-8 multi-byte characters,
+    it mixes encodings: the line of its first bad byte. None for plain Windows-1252."""
+    handle.seek(0)
+    data = handle.read(MIXED_SCAN_BYTES)
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if any(_is_utf8(match.group()) for match in _UTF8_MULTIBYTE.finditer(data)):
+            return data.count(b"\n", 0, exc.start) + 1
+    return None
+
+
+def _is_utf8(chunk: bytes) -> bool:
+    try:
+        chunk.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _decodes(handle: io.BufferedReader, encoding: str) -> bool:
@@ -164,6 +200,7 @@ def read_csv(path: Path, sheet: str | None = None) -> Iterator[Table]:
             sample = sample[: sample.rindex("\n")]
         delimiter = sniff_delimiter(sample)
         text.seek(0)
+        csv.field_size_limit(max(csv.field_size_limit(), CSV_FIELD_LIMIT))
         records = csv.reader(text, delimiter=delimiter)
         number, header = 0, None
         try:
@@ -207,6 +244,7 @@ def read_xlsx(path: Path, sheet: str | None = None) -> Iterator[Table]:
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
+    _check_workbook_bytes(path)
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
@@ -237,6 +275,31 @@ def read_xlsx(path: Path, sheet: str | None = None) -> Iterator[Table]:
         )
     finally:
         workbook.close()
+
+
+OLE2_SIGNATURE = bytes.fromhex("d0cf11e0a1b11ae1")
+"""The container Excel uses for a password-protected workbook (and for old .xls files)."""
+
+
+def _check_workbook_bytes(path: Path) -> None:
+    """Say what a file named .xlsx really is when it is not a workbook (an .xlsx is a zip)."""
+    with path.open("rb") as handle:
+        start = handle.read(512)
+    if start.startswith(b"PK"):
+        return
+    if start.startswith(OLE2_SIGNATURE):
+        raise InputFileError(
+            f"{path}: the workbook is password-protected (encrypted) or an old .xls file; "
+            "save it from Excel without a password as .xlsx"
+        )
+    try:
+        text = start.decode("utf-8")
+    except UnicodeDecodeError:
+        text = start.decode("cp1252", errors="replace")
+    if text.strip() and any(d in text.splitlines()[0] for d in DELIMITERS):
+        raise InputFileError(
+            f"{path}: this is CSV text with an .xlsx name; rename it to .csv and run again"
+        )
 
 
 def _pick_sheet(path: Path, workbook, sheet: str | None):  # type: ignore[no-untyped-def]
