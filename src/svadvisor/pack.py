@@ -170,30 +170,42 @@ def _load(directory: Path) -> RulePack:
 def _load_cpv(
     directory: Path, meta: PackMeta, doc: YamlDocument, problems: list[Problem]
 ) -> tuple[dict[str, str], dict[str, frozenset[str]]]:
-    """Read the CPV vocabulary and lists the pack names; codes are compared on 8 digits."""
+    """Read the CPV vocabulary and lists the pack names; codes are compared on 8 digits.
+
+    The vocabulary has some ten thousand rows and is read on every run, so rows are read
+    as plain lists, not dicts.
+    """
     if meta.cpv is None:
         return {}, {}
     base: PathKey = ("pack", "cpv")
     names: dict[str, str] = {}
-    for row in _csv_rows(
-        directory,
-        meta.cpv.vocabulary,
-        ("code", "description"),
-        doc,
-        (*base, "vocabulary"),
-        problems,
-    ):
-        names[normalise_cpv(row["code"]) or row["code"]] = row["description"]
+    path = (*base, "vocabulary")
+    columns, rows = _csv_table(
+        directory, meta.cpv.vocabulary, ("code", "description"), doc, path, problems
+    )
+    if rows:
+        code_at, text_at = columns["code"], columns["description"]
+        for row in rows:
+            code = normalise_cpv(row[code_at]) if len(row) > text_at else None
+            if code is None:
+                problems.append(doc.problem(path, f"{meta.cpv.vocabulary}: bad row {row!r}"))
+                break
+            names[code] = row[text_at]
     lists: dict[str, frozenset[str]] = {}
     for i, cpv_list in enumerate(meta.cpv.lists):
         path = (*base, "lists", i, "file")
+        wanted = ("cpv_code", *cpv_list.only_where)
+        columns, rows = _csv_table(directory, cpv_list.file, wanted, doc, path, problems)
+        conditions = [(columns[k], v) for k, v in cpv_list.only_where.items()]
         codes = set()
-        for row in _csv_rows(directory, cpv_list.file, ("cpv_code",), doc, path, problems):
-            if all(row.get(k) == v for k, v in cpv_list.only_where.items()):
-                code = normalise_cpv(row["cpv_code"])
+        for row in rows:
+            if all(len(row) > at and row[at] == v for at, v in conditions):
+                code = normalise_cpv(row[columns["cpv_code"]])
                 if code is None:
                     problems.append(
-                        doc.problem(path, f"{cpv_list.file}: bad CPV code {row['cpv_code']!r}")
+                        doc.problem(
+                            path, f"{cpv_list.file}: bad CPV code {row[columns['cpv_code']]!r}"
+                        )
                     )
                 else:
                     codes.add(code)
@@ -201,35 +213,40 @@ def _load_cpv(
     return names, lists
 
 
-def _csv_rows(
+def _csv_table(
     directory: Path,
     name: str,
     needed: tuple[str, ...],
     doc: YamlDocument,
     path: PathKey,
     problems: list[Problem],
-) -> list[dict[str, str]]:
+) -> tuple[dict[str, int], list[list[str]]]:
+    """A CSV's column positions and rows; a problem (and no rows) if it cannot be used."""
     file = directory / name
     if not file.is_file():
         problems.append(doc.problem(path, f"file not found: {file}"))
-        return []
+        return {}, []
     try:
         with file.open(encoding="utf-8-sig", newline="") as handle:
-            reader = csv.DictReader(handle)
-            missing = [c for c in needed if c not in (reader.fieldnames or [])]
+            reader = csv.reader(handle)
+            header = next(reader, [])
+            columns = {column: i for i, column in enumerate(header)}
+            missing = [c for c in needed if c not in columns]
             if missing:
                 problems.append(
                     doc.problem(path, f"{file}: missing column(s) {', '.join(missing)}")
                 )
-                return []
-            return list(reader)
+                return {}, []
+            return columns, list(reader)
     except (UnicodeDecodeError, csv.Error) as exc:
         problems.append(doc.problem(path, f"{file}: not a readable UTF-8 CSV file ({exc})"))
-        return []
+        return {}, []
 
 
 def normalise_cpv(code: str) -> str | None:
     """`85000000-9`, `85000000` or `3000000` -> the 8-digit base code; None if not a code."""
+    if len(code) == 10 and code[8] == "-" and code[:8].isdigit():  # the usual `85000000-9`
+        return code[:8]
     digits = code.strip().split("-")[0].strip()
     if not digits.isdigit() or len(digits) > 8:
         return None
