@@ -10,9 +10,8 @@ import yaml
 from svadvisor.answers import dump_answers, validate_answers
 from svadvisor.atomic import write_text_atomic
 from svadvisor.conditions import Answer
-from svadvisor.errors import AnswersError, InputFileError
 from svadvisor.model import DONT_KNOW, RulePack
-from svadvisor.yamlfile import YamlProblem, load_yaml_file
+from svadvisor.yamlfile import load_user_file
 
 
 def read_answers_file(path: Path, pack: RulePack) -> dict[str, Answer]:
@@ -23,12 +22,7 @@ def read_answers_file(path: Path, pack: RulePack) -> dict[str, Answer]:
 def read_answers_file_settled(path: Path, pack: RulePack) -> tuple[dict[str, Answer], list[str]]:
     """The checked answers, and the questions the file answers "don't know": those are
     settled too, so `assess --ask-missing` does not ask them again."""
-    if not path.exists():
-        raise InputFileError(f"{path}: answers file not found")
-    try:
-        doc = load_yaml_file(path)
-    except YamlProblem as exc:
-        raise AnswersError([exc.problem], "answers file is not readable") from None
+    doc = load_user_file(path, "answers file")
     answers = validate_answers(pack, doc.data, doc=doc)
     named = doc.data if isinstance(doc.data, Mapping) else {}
     dont_know = [q.id for q in pack.questions if q.id in named and q.id not in answers]

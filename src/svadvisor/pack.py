@@ -535,6 +535,24 @@ def _check_places(
             yield at(file, (*base, "jurisdictions", i), _unknown("jurisdiction", place, places))
 
 
+def _check_typed(
+    file: str,
+    path: PathKey,
+    question_id: str | None,
+    types: tuple[str, ...],
+    questions: dict[str, Question],
+    at: Any,
+) -> Iterator[Problem]:
+    """A question another file names (when it names one) must exist and be of a type."""
+    if question_id is None:
+        return
+    q = questions.get(question_id)
+    if q is None:
+        yield at(file, path, _unknown("question", question_id, questions))
+    elif q.type not in types:
+        yield at(file, path, f"{question_id!r} must be a {' or '.join(types)} question")
+
+
 def _check_meta(pack: RulePack, questions: dict[str, Question], at: Any) -> Iterator[Problem]:
     """pack.yaml names questions (start date, jurisdiction, CPV): they must exist and fit."""
     meta = pack.meta
@@ -544,14 +562,8 @@ def _check_meta(pack: RulePack, questions: dict[str, Question], at: Any) -> Iter
         ("cpv", meta.cpv.question if meta.cpv else None, ("cpv",)),
     ]
     for key, question_id, types in wanted:
-        if question_id is None:
-            continue
         path = ("pack", key) if key == "start_date_question" else ("pack", key, "question")
-        q = questions.get(question_id)
-        if q is None:
-            yield at("pack.yaml", path, _unknown("question", question_id, questions))
-        elif q.type not in types:
-            yield at("pack.yaml", path, f"{question_id!r} must be a {' or '.join(types)} question")
+        yield from _check_typed("pack.yaml", path, question_id, types, questions, at)
     if meta.jurisdiction is not None:
         yield from _check_home(pack, at)
     if meta.cpv is not None:
@@ -592,14 +604,8 @@ def _check_ocds(pack: RulePack, questions: dict[str, Question], at: Any) -> Iter
         ("cpv", mapping.cpv, ("cpv",)),
     ]
     for key, question_id, types in typed:
-        if question_id is None:
-            continue
         path = (*base, key) if key != "value" else (*base, key, "question")
-        q = questions.get(question_id)
-        if q is None:
-            yield at("ocds.yaml", path, _unknown("question", question_id, questions))
-        elif q.type not in types:
-            yield at("ocds.yaml", path, f"{question_id!r} must be a {' or '.join(types)} question")
+        yield from _check_typed("ocds.yaml", path, question_id, types, questions, at)
     if mapping.duration is not None:
         q = questions.get(mapping.duration)
         if q is None:

@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from svadvisor.errors import Problem, SvadvisorError
+from svadvisor.errors import AnswersError, InputFileError, Problem, SvadvisorError
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 """A rule pack or answers file is a few kilobytes; anything this large is a mistake."""
@@ -179,6 +179,17 @@ def parse_yaml(text: str, display: str) -> YamlDocument:
         raise YamlProblem(Problem(f"YAML error: {exc}", display)) from None
     finally:
         loader.dispose()
+
+
+def load_user_file(path: Path, what: str) -> YamlDocument:
+    """A YAML file a user names on the command line (answers, a columns map): a missing
+    file is one InputFileError line, anything unreadable a located AnswersError."""
+    if not path.exists():
+        raise InputFileError(f"{path}: {what} not found")
+    try:
+        return load_yaml_file(path)
+    except YamlProblem as exc:
+        raise AnswersError([exc.problem], f"{what} is not readable") from None
 
 
 def load_yaml_file(path: Path, display: str | None = None) -> YamlDocument:

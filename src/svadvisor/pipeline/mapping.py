@@ -27,7 +27,7 @@ from svadvisor.conditions import Answer
 from svadvisor.errors import AnswersError, InputFileError, Problem
 from svadvisor.model import Question, RulePack
 from svadvisor.pipeline.readers import Cell
-from svadvisor.yamlfile import YamlProblem, load_yaml_file
+from svadvisor.yamlfile import load_user_file
 
 START_DATE = "contract_start"
 END_DATE = "contract_end"
@@ -143,12 +143,7 @@ class ColumnPlan:
 
 def read_column_map(path: Path, pack: RulePack) -> dict[str, str]:
     """A `--columns` YAML file: `columns: {"Their header": question id or field}`."""
-    if not path.exists():
-        raise InputFileError(f"{path}: columns map not found")
-    try:
-        doc = load_yaml_file(path)
-    except YamlProblem as exc:
-        raise AnswersError([exc.problem], "the columns map is not readable") from None
+    doc = load_user_file(path, "columns map")
     data = doc.data
     if (
         not isinstance(data, dict)
