@@ -591,3 +591,12 @@ def test_write_memos_writes_one_file_per_row(pack: RulePack, tmp_path: Path) -> 
 def test_write_memos_needs_an_existing_parent(tmp_path: Path) -> None:
     with pytest.raises(InputFileError, match="does not exist"):
         memo.write_memos(tmp_path / "no" / "memos", [("a", "text")], force=False)
+
+
+def test_the_route_guide_feeds_the_memo(pack: RulePack) -> None:
+    text = memo.render_memo(pack, assess_file(pack, ALLIANCE), on=DAY)
+    guide = section(text, "Doing it: Alliance contracting")
+    for heading in ("When it fits", "When it does not", "Legal vehicles", "Practical steps"):
+        assert f"**{heading}**" in guide
+    assert "- FAC-1, a multi-party framework alliance contract governed by a Core Group." in guide
+    assert "<http://allianceforms.co.uk/fac-1-guidance/>" in guide
