@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 
 class _Out(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
 
 class Contribution(_Out):
@@ -141,7 +141,9 @@ class RulePackInfo(_Out):
 class Change(_Out):
     """One answer changed: `from` and `to` are answers as an answers file writes them."""
 
-    model_config = ConfigDict(frozen=True, serialize_by_alias=True, validate_by_name=True)
+    model_config = ConfigDict(
+        frozen=True, serialize_by_alias=True, validate_by_name=True, defer_build=True
+    )
 
     question: str
     from_: Any = Field(alias="from")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -26,7 +25,7 @@ CASE_SUFFIXES = (".yaml", ".yml")
 
 def builtin_cases_dir() -> Path:
     """The case studies shipped in the wheel, or `casestudies/` in a source checkout."""
-    shipped = Path(str(resources.files("svadvisor") / "casestudies"))
+    shipped = Path(__file__).resolve().parent / "casestudies"
     if shipped.is_dir():
         return shipped
     return Path(__file__).resolve().parents[2] / "casestudies"

@@ -36,7 +36,7 @@ NEAREST = 3
 class CaseStudy(BaseModel):
     """One real case, as its YAML file states it; `profile` holds the answers it resembles."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     id: CaseId
     name: Text

@@ -18,7 +18,6 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from datetime import date
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -60,12 +59,13 @@ TEMPLATES_DIR = "templates"
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
-YESNO_DEFAULTS = (AnswerOption(id="yes", label="Yes"), AnswerOption(id="no", label="No"))
+YESNO_DEFAULTS = (("yes", "Yes"), ("no", "No"))
+"""A yesno question's answers when the pack lists none (models are built on use, not import)."""
 
 
 def builtin_pack_dir() -> Path:
     """The pack shipped in the wheel, or `rules/` beside `src/` in a source checkout."""
-    shipped = Path(str(resources.files("svadvisor") / "rules"))
+    shipped = Path(__file__).resolve().parent / "rules"  # importlib.resources is slow to import
     if shipped.is_dir():
         return shipped
     return Path(__file__).resolve().parents[2] / "rules"
@@ -272,7 +272,8 @@ def _read_templates(directory: Path, problems: list[Problem]) -> dict[str, str]:
 
 def _with_defaults(question: Question) -> Question:
     if question.type == "yesno" and not question.answers:
-        return question.model_copy(update={"answers": list(YESNO_DEFAULTS)})
+        defaults = [AnswerOption(id=answer, label=label) for answer, label in YESNO_DEFAULTS]
+        return question.model_copy(update={"answers": defaults})
     return question
 
 
