@@ -100,7 +100,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=15)
     runs = parser.parse_args().runs
     python = sys.executable
-    svadvisor = [python, "-m", "svadvisor"]
+    script = Path(python).parent / "svadvisor"  # the console script officers run
+    svadvisor = [str(script)] if script.exists() else [python, "-m", "svadvisor"]
     with tempfile.TemporaryDirectory() as tmp:
         bare = Path(tmp) / "bare.py"
         bare.write_text(BARE_APP, encoding="utf-8")
