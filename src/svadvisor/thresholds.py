@@ -70,6 +70,8 @@ def money(value: float) -> str:
 
 def fill(text: str, values: Mapping[str, AppliedThreshold]) -> str:
     """Replace `{threshold:ID}` in a note's text with the value in force."""
+    if "{threshold:" not in text:  # most notes name no threshold: skip the formatting
+        return text
     for threshold_id, threshold in values.items():
         text = text.replace(f"{{threshold:{threshold_id}}}", money(threshold.value))
     return text
