@@ -113,7 +113,6 @@ class Batch:
         """Each row scored or rejected; None for a blank row."""
         width = self._width
         profile = self.reader.profile
-        text_cells = bool(self.table.encoding)  # a CSV: every cell is text
         for row in self.table.rows:
             if row.problem is not None:
                 yield Rejected(row, [CellProblem(*row.problem)])
@@ -130,9 +129,6 @@ class Batch:
                     cells.extend([None] * (width - len(cells)))
             if not any(cells) and is_blank(cells):
                 yield None
-                continue
-            if text_cells and max(map(len, filter(None, cells)), default=0) > CELL_LIMIT:  # type: ignore[arg-type]
-                yield Rejected(row, [_too_long(self.table.header, cells)])
                 continue
             memo, key, problems = profile(cells)
             if problems:
@@ -165,20 +161,6 @@ class Batch:
         """The input cells the output keeps (all but earlier svadvisor columns)."""
         cells = item.row.cells
         return cells if self.keeps_all else [cells[i] for i in self._kept]
-
-
-CELL_LIMIT = 32_767
-"""The most characters a spreadsheet cell holds (Excel's limit): a longer one is rejected."""
-
-
-def _too_long(header: list[str], cells: list[Cell]) -> CellProblem:
-    index = next(i for i, c in enumerate(cells) if c and len(c) > CELL_LIMIT)  # type: ignore[arg-type]
-    cell = str(cells[index])
-    return CellProblem(
-        header[index] if index < len(header) else "",
-        cell[:40] + "...",
-        f"the cell holds {len(cell):,} characters; a spreadsheet cell holds at most {CELL_LIMIT:,}",
-    )
 
 
 def _too_wide(count: int, width: int, extra: list[Cell]) -> CellProblem:

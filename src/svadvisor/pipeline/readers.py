@@ -201,7 +201,8 @@ def read_csv(path: Path, sheet: str | None = None) -> Iterator[Table]:
         delimiter = sniff_delimiter(sample)
         text.seek(0)
         csv.field_size_limit(max(csv.field_size_limit(), CSV_FIELD_LIMIT))
-        records = csv.reader(text, delimiter=delimiter)
+        watch = _LongLines(text)
+        records = csv.reader(watch, delimiter=delimiter)
         number, header = 0, None
         try:
             for number, record in enumerate(records, start=1):  # noqa: B007 - numbered on
@@ -215,17 +216,61 @@ def read_csv(path: Path, sheet: str | None = None) -> Iterator[Table]:
         yield Table(
             name=str(path),
             header=header,
-            rows=_csv_rows(path, records, number),
+            rows=_csv_rows(path, records, number, watch, header),
             progress=lambda: (binary.tell(), size),
             delimiter=delimiter,
             encoding=encoding,
         )
 
 
-def _csv_rows(path: Path, records: Iterator[list[str]], header_number: int) -> Iterator[Row]:
+CELL_LIMIT = 32_767
+"""The most characters a spreadsheet cell holds (Excel's limit): a row with a longer one is
+rejected, not scored (nor written into a sheet that could not hold it)."""
+
+
+class _LongLines:
+    """The CSV text, line by line, noting any line long enough to hold an over-long cell:
+    cheaper than measuring every cell of every row."""
+
+    __slots__ = ("long", "text")
+
+    def __init__(self, text: Iterator[str]) -> None:
+        self.text = text
+        self.long = False
+
+    def __iter__(self) -> Iterator[str]:
+        for line in self.text:
+            if len(line) > CELL_LIMIT:
+                self.long = True
+            yield line
+
+
+def _csv_rows(
+    path: Path,
+    records: Iterator[list[str]],
+    header_number: int,
+    watch: _LongLines,
+    header: list[str],
+) -> Iterator[Row]:
     number = header_number
     try:
         for number, record in enumerate(records, start=header_number + 1):
+            if watch.long:
+                watch.long = False
+                too_long = next((i for i, c in enumerate(record) if len(c) > CELL_LIMIT), None)
+                if too_long is not None:
+                    cell = record[too_long]
+                    yield Row(
+                        number,
+                        record,  # type: ignore[arg-type]
+                        problem=(
+                            header[too_long] if too_long < len(header) else "",
+                            cell[:40] + "...",
+                            f"the cell holds {len(cell):,} characters; a spreadsheet cell "
+                            f"holds at most {CELL_LIMIT:,}",
+                        ),
+                    )
+                    continue
             yield Row(number, record)  # type: ignore[arg-type]
     except csv.Error as exc:
         raise InputFileError(f"{path}: row {number + 1}: not valid CSV ({exc})") from None
