@@ -264,3 +264,34 @@ def test_years_only_on_choice_questions(pack_copy: Path, edit: Edit) -> None:
     assert problem == (
         f"{path}:{line}:16: questions[9].answers[0].years: only choice answers have years"
     )
+
+
+def test_reference_problems_come_with_schema_problems_in_one_run(
+    pack_copy: Path, edit: Edit
+) -> None:
+    notes = edit("notes.yaml", "    strength: must\n", "    strength: always\n")
+    scoring = edit(
+        "scoring.yaml",
+        "{question: providers, equals: several}",
+        "{question: provders, equals: several}",
+    )
+    problems = problems_of(pack_copy)
+    assert len(problems) == 2
+    assert problems[0].startswith(f"{notes}:")
+    assert problems[1].startswith(f"{scoring}:")
+    assert "unknown question 'provders'" in problems[1]
+
+
+def test_a_file_that_does_not_read_is_not_blamed_twice(pack_copy: Path) -> None:
+    (pack_copy / "thresholds.yaml").write_text("thresholds: [\n", encoding="utf-8")
+    problems = problems_of(pack_copy)
+    # the notes name thresholds in the broken file: no "unknown threshold" noise
+    assert len(problems) == 1
+    assert problems[0].startswith(f"{pack_copy / 'thresholds.yaml'}:")
+
+
+def test_references_are_not_checked_without_the_core_files(pack_copy: Path, edit: Edit) -> None:
+    edit("questions.yaml", "    type: choice\n", "    type: choise\n")
+    problems = problems_of(pack_copy)
+    assert len(problems) == 1
+    assert "questions[0].type" in problems[0]

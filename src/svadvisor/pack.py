@@ -59,6 +59,9 @@ TEMPLATES_DIR = "templates"
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
+CORE_FILES = {"pack.yaml", "routes.yaml", "questions.yaml"}
+"""Files every other file refers into: if one does not read, references are not checked."""
+
 YESNO_DEFAULTS = (("yes", "Yes"), ("no", "No"))
 """A yesno question's answers when the pack lists none (models are built on use, not import)."""
 
@@ -132,7 +135,9 @@ def _load(directory: Path) -> RulePack:
         if model is not None:
             parsed[name] = model
     templates = _read_templates(directory, problems)
-    if problems:
+    failed = {name for name in PACK_FILES if (directory / name).exists() and name not in parsed}
+    if problems and not parsed.keys() >= CORE_FILES:
+        # without the pack's core, references between files cannot be checked at all
         raise RulePackError(problems, f"rule pack {directory} has {len(problems)} problem(s)")
 
     meta = typing.cast(PackMetaFile, parsed["pack.yaml"]).pack
@@ -161,7 +166,9 @@ def _load(directory: Path) -> RulePack:
         sha256=pack_sha256(directory),
         source=str(directory),
     )
-    problems.extend(check_references(pack, docs))
+    # check the references of the files that did read, so a council fixes every problem
+    # in one pass; a file that did not read stands empty, and names into it are not checked
+    problems.extend(check_references(pack, docs, unread=failed))
     if problems:
         raise RulePackError(problems, f"rule pack {directory} has {len(problems)} problem(s)")
     return pack
@@ -389,7 +396,9 @@ def _model_for(annotation: Any, node: Any) -> type[BaseModel] | None:
 # --- references between files ------------------------------------------------------
 
 
-def check_references(pack: RulePack, docs: dict[str, YamlDocument]) -> Iterator[Problem]:
+def check_references(
+    pack: RulePack, docs: dict[str, YamlDocument], unread: set[str] | None = None
+) -> Iterator[Problem]:
     """Every id a pack mentions must exist, and every id it defines must be unique."""
 
     def at(file: str, path: PathKey, message: str) -> Problem:
@@ -457,7 +466,9 @@ def check_references(pack: RulePack, docs: dict[str, YamlDocument]) -> Iterator[
                     _unknown("route", s.route, route_ids),
                 )
 
-    thresholds = {t.id: t for t in pack.thresholds}
+    thresholds: dict[str, Any] = {t.id: t for t in pack.thresholds}
+    if "thresholds.yaml" in (unread or set()):
+        thresholds = _AnyName()  # did not read: do not call every name in it unknown
     places = _jurisdictions(pack)
     for ni, note in enumerate(pack.notes):
         if note.when is not None:
@@ -514,6 +525,13 @@ def check_references(pack: RulePack, docs: dict[str, YamlDocument]) -> Iterator[
 
     yield from _check_meta(pack, questions, at)
     yield from _check_ocds(pack, questions, at)
+
+
+class _AnyName(dict):  # type: ignore[type-arg]
+    """Stands for a file that did not read: every name is taken to be in it."""
+
+    def __contains__(self, key: object) -> bool:
+        return True
 
 
 def _jurisdictions(pack: RulePack) -> list[str] | None:
