@@ -5,6 +5,7 @@ checked against the rule pack's questions and turned into the values the engine 
 from __future__ import annotations
 
 import difflib
+import math
 import re
 from collections.abc import Mapping
 from datetime import date, datetime
@@ -34,7 +35,11 @@ def parse_number(value: Any) -> float | int:
     """A number as officers type it: `1250000`, `£1,250,000`, `1.25m`, `250k`."""
     if isinstance(value, bool):
         raise AnswerProblem(f"expected a number, got {str(value).lower()}")
-    if isinstance(value, int | float):
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        if not math.isfinite(value):  # YAML's .inf and .nan
+            raise AnswerProblem(f"{value} is not a number you can use (write e.g. 1250000)")
         return value
     if not isinstance(value, str):
         raise AnswerProblem(f"expected a number, got {value!r}")
@@ -43,7 +48,13 @@ def parse_number(value: Any) -> float | int:
     if not match:
         raise AnswerProblem(f"{value!r} is not a number (write e.g. 1250000, £1,250,000 or 1.25m)")
     number = float(match.group(1)) * _MULTIPLIERS[(match.group(2) or "").lower() or None]
+    if not math.isfinite(number):  # hundreds of digits
+        raise AnswerProblem(f"{_shorten(value)} is too large a number")
     return int(number) if number.is_integer() else number
+
+
+def _shorten(text: str) -> str:
+    return repr(text) if len(text) <= 40 else f"{text[:20]!r}...({len(text):,} characters)"
 
 
 def parse_date(value: Any) -> date:

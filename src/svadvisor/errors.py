@@ -62,4 +62,4 @@ class AnswersError(ProblemsError):
 
 
 class InputFileError(SvadvisorError):
-    """A file or folder the user named cannot be read."""
+    """A file or folder the user named cannot be read, or written."""

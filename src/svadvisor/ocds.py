@@ -122,6 +122,8 @@ def _iter_json_lines(path: Path) -> Iterator[tuple[str, Any]]:
                 release = json.loads(line)
             except (ValueError, UnicodeDecodeError) as exc:
                 raise InputFileError(f"{path}:{number}: not JSON ({exc})") from None
+            except RecursionError:
+                raise InputFileError(f"{path}:{number}: JSON nested too deeply to read") from None
             yield f"{path}:{number}", release
 
 
@@ -138,7 +140,7 @@ def _iter_package(path: Path) -> Iterator[tuple[str, Any]]:
                 else:
                     yield f"{path} release {index}", item
     except ijson.JSONError as exc:
-        raise InputFileError(f"{path}: not valid JSON ({exc})") from None
+        raise InputFileError(f"{path}: not valid JSON ({_first_line(exc)})") from None
 
 
 def _package_kind(path: Path) -> str:
@@ -147,7 +149,10 @@ def _package_kind(path: Path) -> str:
 
     try:
         with path.open("rb") as handle:
-            for number, (prefix, event, value) in enumerate(ijson.parse(handle)):
+            # use_float: without it, yajl2_c crashes the interpreter on an integer of
+            # more than 4,300 digits (Python's limit on int from text), in ijson 3.6
+            events = ijson.parse(handle, use_float=True)
+            for number, (prefix, event, value) in enumerate(events):
                 if number == 0 and event != "start_map":
                     raise InputFileError(
                         f"{path}: not an OCDS package (expected a JSON object with "
@@ -156,8 +161,19 @@ def _package_kind(path: Path) -> str:
                 if prefix == "" and event == "map_key" and value in ("releases", "records"):
                     return str(value)
     except ijson.JSONError as exc:
-        raise InputFileError(f"{path}: not valid JSON ({exc})") from None
+        raise InputFileError(f"{path}: not valid JSON ({_first_line(exc)})") from None
     raise InputFileError(f"{path}: not an OCDS package: it has no 'releases' or 'records' list")
+
+
+def _first_line(exc: Exception) -> str:
+    """yajl's message without the excerpt and caret it draws on the lines below."""
+    message = exc.args[0] if exc.args else exc
+    if isinstance(message, bytes):
+        message = message.decode("utf-8", errors="replace")
+    text = str(message).strip()
+    if "integer overflow" in text:
+        return "an integer too long to read (more than 19 digits)"
+    return text.splitlines()[0] if text else type(exc).__name__
 
 
 def _record_releases(path: Path, index: int, record: Any) -> Iterator[tuple[str, Any]]:

@@ -203,6 +203,9 @@ def _load_cpv(
         path = (*base, "lists", i, "file")
         wanted = ("cpv_code", *cpv_list.only_where)
         columns, rows = _csv_table(directory, cpv_list.file, wanted, doc, path, problems)
+        if not columns:  # the file is missing or unusable: a problem is already reported
+            lists[cpv_list.id] = frozenset()
+            continue
         conditions = [(columns[k], v) for k, v in cpv_list.only_where.items()]
         codes = set()
         for row in rows:

@@ -135,7 +135,13 @@ def read_text(path: Path, display: str) -> str:
         raise YamlProblem(
             Problem(f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,} bytes", display)
         )
-    raw = path.read_bytes()
+    try:
+        with path.open("rb") as handle:  # bounded: a device such as /dev/zero has no size
+            raw = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise YamlProblem(Problem(f"cannot be read ({exc.strerror or exc})", display)) from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise YamlProblem(Problem(f"file is over the limit of {MAX_FILE_BYTES:,} bytes", display))
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -156,29 +162,62 @@ def parse_yaml(text: str, display: str) -> YamlDocument:
     """Parse one YAML document safely, keeping marks; raise YamlProblem when it is not YAML."""
     if not text.strip():
         raise YamlProblem(Problem("file is empty", display))
-    loader = _Loader(text)
     try:
         _refuse_aliases(text)
-        node = loader.get_single_node()
-        if node is None:
-            raise YamlProblem(Problem("file holds no data (only comments?)", display))
-        doc = YamlDocument(display, None)
-        doc.data = _build(node, (), doc, loader)
-        return doc
+        loader = _Loader(text)
+        try:
+            node = loader.get_single_node()
+            if node is None:
+                raise YamlProblem(Problem("file holds no data (only comments?)", display))
+            doc = YamlDocument(display, None)
+            doc.data = _build(node, (), doc, loader)
+            return doc
+        finally:
+            loader.dispose()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         message = exc.problem or str(exc)
         if exc.context and "while scanning" not in (exc.context or ""):
             message = f"{message} ({exc.context})"
-        if "\\t" in message or "tab character" in message:
+        if "\\t" in message or "tab character" in message or _tab_at(text, mark):
             message += "; indent with spaces, not tabs"
         line = mark.line + 1 if mark else None
         column = mark.column + 1 if mark else None
         raise YamlProblem(Problem(f"YAML syntax error: {message}", display, line, column)) from None
+    except yaml.reader.ReaderError as exc:
+        raise YamlProblem(_unprintable(text, exc, display)) from None
     except yaml.YAMLError as exc:
         raise YamlProblem(Problem(f"YAML error: {exc}", display)) from None
-    finally:
-        loader.dispose()
+
+
+def _tab_at(text: str, mark: yaml.Mark | None) -> bool:
+    """Whether the error points at a tab used to indent."""
+    lines = text.splitlines()
+    if mark is None or mark.line >= len(lines):
+        return False
+    line = lines[mark.line]
+    return line[mark.column : mark.column + 1] == "\t" and not line[: mark.column].strip()
+
+
+def _unprintable(text: str, exc: yaml.reader.ReaderError, display: str) -> Problem:
+    """A control character (such as NUL) in the text, at its line and column.
+
+    The reader reports a position (in bytes under libyaml), so find the first character
+    YAML refuses ourselves: it is the one the reader stopped at.
+    """
+    found = yaml.reader.Reader.NON_PRINTABLE.search(text)
+    line = column = None
+    if found:
+        before = text[: found.start()]
+        line = before.count("\n") + 1
+        column = found.start() - (before.rfind("\n") + 1) + 1
+    code = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "?")
+    return Problem(
+        f"YAML syntax error: the control character #x{code:04x} is not allowed; remove it",
+        display,
+        line,
+        column,
+    )
 
 
 def load_user_file(path: Path, what: str) -> YamlDocument:
@@ -199,6 +238,19 @@ def load_yaml_file(path: Path, display: str | None = None) -> YamlDocument:
 
 def _mark(node: Node) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+def _unreadable_scalar(node: ScalarNode, exc: Exception) -> str:
+    shown = (
+        node.value
+        if len(node.value) <= 40
+        else f"{node.value[:20]}...({len(node.value):,} characters)"
+    )
+    if node.tag.endswith(":timestamp"):
+        return f"{shown} is not a real date: {exc}"
+    if node.tag.endswith((":int", ":float")):
+        return f"{shown} is too long a number"
+    return f"{shown!r} cannot be read"
 
 
 def _build(node: Node, path: PathKey, doc: YamlDocument, loader: _Loader) -> Any:
@@ -242,5 +294,13 @@ def _build(node: Node, path: PathKey, doc: YamlDocument, loader: _Loader) -> Any
     if isinstance(node, SequenceNode):
         return [_build(item, (*path, i), doc, loader) for i, item in enumerate(node.value)]
     if isinstance(node, ScalarNode):
-        return loader.construct_object(node, deep=True)
+        try:
+            return loader.construct_object(node, deep=True)
+        except (ValueError, OverflowError) as exc:  # 2026-02-30, a 5,000-digit number
+            line, column = _mark(node)
+            raise YamlProblem(
+                Problem(
+                    _unreadable_scalar(node, exc), doc.file, line, column, format_path(path) or None
+                )
+            ) from exc
     raise YamlProblem(Problem("unsupported YAML node", doc.file, *_mark(node)))  # pragma: no cover

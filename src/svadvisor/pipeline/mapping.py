@@ -409,7 +409,7 @@ def cell_reader(question: Question, cpv_names: Mapping[str, str] | None = None) 
                 digits = cell[1:] if cell[:1] == "£" else cell  # type: ignore[index]
                 if "," in digits:  # type: ignore[operator]
                     digits = digits.replace(",", "")  # type: ignore[union-attr]
-                if digits.isdigit() and digits.isascii():  # type: ignore[union-attr]
+                if digits.isdigit() and digits.isascii() and len(digits) < 16:  # type: ignore[union-attr]
                     value = int(digits)  # type: ignore[arg-type]
                     if (low is None or value >= low) and (high is None or value <= high):
                         return value

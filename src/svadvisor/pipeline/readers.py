@@ -284,42 +284,86 @@ WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 @contextlib.contextmanager
 def read_xlsx(path: Path, sheet: str | None = None) -> Iterator[Table]:
     """Read one sheet in openpyxl's read-only mode (rows streamed from the zip)."""
-    import zipfile
+    import warnings
 
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
     _check_workbook_bytes(path)
+    # openpyxl warns (on stderr, naming its own source) about what it skips, such as a
+    # date cell out of range; the row is rejected with its own reason instead
+    warnings.filterwarnings("ignore", category=UserWarning, module=r"openpyxl(\.|$)")
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
+    except (InvalidFileException, OSError, *_damage_errors()) as exc:
         raise InputFileError(f"{path}: not a readable .xlsx workbook ({exc})") from None
     try:
         worksheet = _pick_sheet(path, workbook, sheet)
+        name = f"{path} [{worksheet.title}]"
         if worksheet.max_row is None:
             worksheet.reset_dimensions()
         first = worksheet.min_row or 1
-        rows = worksheet.iter_rows(values_only=True)
+        rows = _undamaged(name, worksheet.iter_rows(values_only=True), first)
         header, header_number = None, first - 1
         for header_number, values in enumerate(rows, start=first):  # noqa: B007
             if not is_blank(values):
                 header = [_header_cell(c) for c in values]
                 break
         if header is None:
-            raise InputFileError(
-                f"{path} [{worksheet.title}]: the sheet is empty; it needs a header row"
-            )
+            raise InputFileError(f"{name}: the sheet is empty; it needs a header row")
         while header and not header[-1].strip():
             header.pop()
         done = [header_number]
         yield Table(
-            name=f"{path} [{worksheet.title}]",
+            name=name,
             header=header,
             rows=_xlsx_rows(rows, header_number, done),
             progress=lambda: (done[0], worksheet.max_row),
         )
     finally:
         workbook.close()
+
+
+def _damage_errors() -> tuple[type[Exception], ...]:
+    """What openpyxl lets out when a workbook's zip or XML is damaged."""
+    import xml.etree.ElementTree as ElementTree
+    import zipfile
+    import zlib
+
+    return (
+        ElementTree.ParseError,
+        zipfile.BadZipFile,
+        zlib.error,
+        EOFError,
+        KeyError,
+        IndexError,
+        TypeError,
+        ValueError,
+        OverflowError,
+    )
+
+
+def _undamaged(
+    name: str, rows: Iterator[tuple[Cell, ...]], first: int
+) -> Iterator[tuple[Cell, ...]]:
+    """The sheet's rows; a workbook damaged part-way (a truncated or corrupt zip member,
+    broken XML, a cell openpyxl cannot convert) stops the run with the row it reached.
+
+    Only the reading is guarded: errors in whatever consumes the rows pass through.
+    """
+    number = first - 1
+    while True:
+        try:
+            values = next(rows)
+        except StopIteration:
+            return
+        except _damage_errors() as exc:
+            raise InputFileError(
+                f"{name}: row {number + 1}: the workbook is damaged and cannot be read "
+                f"({type(exc).__name__}: {exc}); open it in Excel and save it again"
+            ) from None
+        number += 1
+        yield values
 
 
 OLE2_SIGNATURE = bytes.fromhex("d0cf11e0a1b11ae1")
@@ -350,6 +394,8 @@ def _check_workbook_bytes(path: Path) -> None:
 def _pick_sheet(path: Path, workbook, sheet: str | None):  # type: ignore[no-untyped-def]
     """The named sheet (exact, then ignoring case), else the first sheet."""
     names = workbook.sheetnames
+    if not names:
+        raise InputFileError(f"{path}: the workbook has no sheets")
     if sheet is None:
         return workbook.worksheets[0]
     for name in (n for n in names if n == sheet):
