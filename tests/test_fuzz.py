@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import contextlib
+import math
 import shutil
 import tempfile
 from pathlib import Path
@@ -15,6 +16,7 @@ from typer.testing import CliRunner
 from svadvisor.answers import validate_answers
 from svadvisor.cli.app import app
 from svadvisor.errors import SvadvisorError
+from svadvisor.ocds import iter_releases
 from svadvisor.pack import builtin_pack_dir, load_pack
 from svadvisor.pipeline.readers import open_table
 from svadvisor.yamlfile import parse_yaml
@@ -36,6 +38,41 @@ def test_yaml_text_parses_or_raises_our_error(text: str) -> None:
         return
     with contextlib.suppress(SvadvisorError):
         validate_answers(PACK, doc.data, doc=doc)
+
+
+DATE_LIKE = st.builds(
+    "{:04d}-{:02d}-{:02d}{}".format,
+    st.integers(0, 9999),
+    st.integers(0, 19),
+    st.integers(0, 39),
+    st.sampled_from(["", "T10:00:00Z", " 25:61:61", "T00:00:00+99:00"]),
+)
+NUMBER_LIKE = st.builds(
+    "{}{}{}".format,
+    st.sampled_from(["", "-", "+", "0x", "0o", "0b", "£"]),
+    st.integers(1, 6000).map(lambda n: "9" * n),
+    st.sampled_from(["", ".5", "e999", "m", "_0", ":30"]),
+)
+SCALAR = (
+    DATE_LIKE
+    | NUMBER_LIKE
+    | st.text(alphabet="0123456789-:.+eET Z_x", min_size=1, max_size=40)
+    | st.sampled_from([".inf", "-.inf", ".nan", ".NaN", "~", "null", "1e400"])
+)
+"""Text YAML may read as a date, a timestamp, an integer or a float: some of each is
+impossible (2026-02-30) or too long for Python to convert."""
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(["start_date", "value", "complexity", "cpv", "x"]), SCALAR)
+def test_any_scalar_parses_or_raises_our_error(key: str, scalar: str) -> None:
+    try:
+        doc = parse_yaml(f"{key}: {scalar}\n", "fuzz.yaml")
+        answers = validate_answers(PACK, doc.data, doc=doc)
+    except SvadvisorError:
+        return
+    numbers = [value for value in answers.values() if isinstance(value, float)]
+    assert all(math.isfinite(number) for number in numbers), answers
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -76,3 +113,19 @@ def test_batch_on_any_bytes_exits_cleanly(data: bytes) -> None:
         )
         assert "Traceback" not in result.output
         assert not list(Path(tmp).glob(".*.tmp"))
+
+
+JSONISH = st.text(alphabet='{}[]":,0123456789eE.-+ truefalsn\\\n', max_size=200).map(
+    lambda text: text.encode("utf-8")
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(JSONISH | st.binary(max_size=200), st.sampled_from([".json", ".jsonl"]))
+def test_notice_bytes_read_or_raise_our_error(data: bytes, suffix: str) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        source = Path(tmp) / f"notices{suffix}"
+        source.write_bytes(b'{"releases": [' + data if suffix == ".json" else data)
+        with contextlib.suppress(SvadvisorError):
+            for _ in iter_releases(source):
+                pass

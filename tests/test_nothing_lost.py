@@ -3,9 +3,12 @@ outputs never follow a symlink, and nothing a user gives svadvisor can run code.
 
 from __future__ import annotations
 
+import errno
+import os
 import re
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import time
@@ -77,6 +80,19 @@ def test_sigkill_mid_batch_leaves_the_old_output_intact(tmp_path: Path) -> None:
         "plan.csv",
         "scored.csv",
     }
+    assert temp_files(tmp_path), "expected the killed run's hidden temporary files"
+    # the next run into that folder removes them: their process has gone
+    small = tmp_path / "small.csv"
+    small.write_text("Reference,complexity\nA,complex\n", encoding="utf-8")
+    rerun = subprocess.run(
+        svadvisor("batch", str(small), "--output", str(tmp_path / "small.scored.csv")),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert rerun.returncode == 0, rerun.stderr
+    assert temp_files(tmp_path) == []
+    assert output.read_text(encoding="utf-8") == OLD
 
 
 def test_sigint_mid_batch_writes_nothing_and_says_so(tmp_path: Path) -> None:
@@ -148,6 +164,21 @@ def test_memo_refuses_a_symlink_and_force_replaces_the_link(
     assert victim.read_text(encoding="utf-8") == "not to be touched\n"
 
 
+def test_saved_answers_replace_a_symlink_not_its_target(runner: CliRunner, tmp_path: Path) -> None:
+    link, victim = symlinked_target(tmp_path, "answers.yaml")
+    refused = runner.invoke(
+        app, ["assess", "--answers", str(ALLIANCE), "--save-answers", str(link)]
+    )
+    assert refused.exit_code == 2
+    assert f"{link}: already exists; pass --force to replace it" in refused.stderr
+    forced = runner.invoke(
+        app, ["assess", "--answers", str(ALLIANCE), "--save-answers", str(link), "--force"]
+    )
+    assert forced.exit_code == 0, forced.output
+    assert not link.is_symlink() and "complexity: complex" in link.read_text(encoding="utf-8")
+    assert victim.read_text(encoding="utf-8") == "not to be touched\n"
+
+
 def test_saved_answers_never_follow_a_dangling_symlink(runner: CliRunner, tmp_path: Path) -> None:
     link = tmp_path / "answers.yaml"
     link.symlink_to(tmp_path / "nowhere" / "file.yaml")  # dangling: its target does not exist
@@ -167,6 +198,84 @@ def test_batch_output_replaces_a_symlink_not_its_target(runner: CliRunner, tmp_p
     assert forced.exit_code == 0, forced.output
     assert not link.is_symlink()
     assert victim.read_text(encoding="utf-8") == "not to be touched\n"
+
+
+# --- places an output cannot go ----------------------------------------------------------
+
+
+def test_an_output_is_never_written_into_a_pipe_or_device(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    fifo = tmp_path / "memo.md"
+    os.mkfifo(fifo)
+    result = runner.invoke(
+        app, ["assess", "--answers", str(ALLIANCE), "--memo", str(fifo), "--force"]
+    )
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"Error: {fifo}: is not a regular file (a device or a pipe); name a file\n"
+    )
+    assert stat.S_ISFIFO(fifo.lstat().st_mode)
+
+
+def test_a_name_as_long_as_the_file_system_allows_is_written(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    longest = tmp_path / ("m" * 252 + ".md")  # 255 characters: its temporary name is longer
+    result = runner.invoke(app, ["assess", "--answers", str(ALLIANCE), "--memo", str(longest)])
+    assert result.exit_code == 0, result.output
+    assert "svadvisor-replay 1" in longest.read_text(encoding="utf-8")
+    assert temp_files(tmp_path) == []
+
+
+def test_a_name_too_long_for_the_file_system_is_one_clear_line(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    too_long = tmp_path / ("m" * 300 + ".md")
+    result = runner.invoke(app, ["assess", "--answers", str(ALLIANCE), "--memo", str(too_long)])
+    assert result.exit_code == 2
+    assert result.stderr == f"Error: {too_long}: File name too long\n"
+    assert list(tmp_path.iterdir()) == []
+    answers = runner.invoke(app, ["assess", "--answers", str(too_long)])
+    assert answers.exit_code == 2
+    assert answers.stderr == f"Error: {too_long}: File name too long\n"
+
+
+def test_a_full_disk_leaves_the_old_file_and_no_temporary_file(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    memo = tmp_path / "memo.md"
+    memo.write_text(OLD, encoding="utf-8")
+
+    def disk_full(fd: int) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(os, "fsync", disk_full)
+    result = runner.invoke(
+        app, ["assess", "--answers", str(ALLIANCE), "--memo", str(memo), "--force"]
+    )
+    assert result.exit_code == 2
+    assert result.stderr == f"Error: {memo}: cannot write (No space left on device)\n"
+    assert memo.read_text(encoding="utf-8") == OLD
+    assert temp_files(tmp_path) == []
+
+
+def test_only_temporary_files_of_runs_that_have_gone_are_swept(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    finished = subprocess.Popen([sys.executable, "-c", "pass"])
+    finished.wait()
+    stale = tmp_path / f".memo.md.svadvisor-{finished.pid}-k1ll3d00.tmp"
+    live = tmp_path / f".memo.md.svadvisor-{os.getppid()}-wr1t1ng0.tmp"
+    unrelated = tmp_path / ".memo.md.12345.tmp"
+    for path in (stale, live, unrelated):
+        path.write_text("part of a memo", encoding="utf-8")
+    result = runner.invoke(
+        app, ["assess", "--answers", str(ALLIANCE), "--memo", str(tmp_path / "memo.md")]
+    )
+    assert result.exit_code == 0, result.output
+    assert not stale.exists()
+    assert live.exists() and unrelated.exists()
 
 
 # --- nothing can run code -----------------------------------------------------------------

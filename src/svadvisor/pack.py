@@ -240,6 +240,13 @@ def _csv_table(
         with file.open(encoding="utf-8-sig", newline="") as handle:
             reader = csv.reader(handle)
             header = next(reader, [])
+            if not header:
+                problems.append(
+                    doc.problem(
+                        path, f"{file}: is empty; it needs a header row: {', '.join(needed)}"
+                    )
+                )
+                return {}, []
             columns = {column: i for i, column in enumerate(header)}
             missing = [c for c in needed if c not in columns]
             if missing:

@@ -296,7 +296,7 @@ def read_xlsx(path: Path, sheet: str | None = None) -> Iterator[Table]:
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except (InvalidFileException, OSError, *_damage_errors()) as exc:
-        raise InputFileError(f"{path}: not a readable .xlsx workbook ({exc})") from None
+        raise InputFileError(f"{path}: not a readable .xlsx workbook ({_why(exc)})") from None
     try:
         worksheet = _pick_sheet(path, workbook, sheet)
         name = f"{path} [{worksheet.title}]"
@@ -343,6 +343,19 @@ def _damage_errors() -> tuple[type[Exception], ...]:
     )
 
 
+def _why(exc: BaseException) -> str:
+    """One line on what is wrong with a workbook, from openpyxl's (or its parser's) error."""
+    from defusedxml import DefusedXmlException
+
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, DefusedXmlException):
+            return "its XML declares entities, which can be an XML bomb; refused"
+        cause = cause.__cause__ or cause.__context__
+    lines = str(exc).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__
+
+
 def _undamaged(
     name: str, rows: Iterator[tuple[Cell, ...]], first: int
 ) -> Iterator[tuple[Cell, ...]]:
@@ -360,7 +373,7 @@ def _undamaged(
         except _damage_errors() as exc:
             raise InputFileError(
                 f"{name}: row {number + 1}: the workbook is damaged and cannot be read "
-                f"({type(exc).__name__}: {exc}); open it in Excel and save it again"
+                f"({_why(exc)}); open it in Excel and save it again"
             ) from None
         number += 1
         yield values
