@@ -89,14 +89,19 @@ def template_sources(pack: RulePack) -> dict[str, tuple[str, str]]:
 
 def _template_problem(exc: Exception, files: Iterable[str], default_file: str) -> Problem:
     """Point at the template file and line an error came from (Jinja2 keeps them in the trace)."""
-    from jinja2 import TemplateSyntaxError
+    from jinja2 import TemplateNotFound, TemplateSyntaxError
 
     if isinstance(exc, TemplateSyntaxError):
         return Problem(
             f"template syntax error: {exc.message}", exc.filename or default_file, exc.lineno
         )
     known = set(files)
-    message = f"template error: {exc}" if str(exc) else f"template error: {type(exc).__name__}"
+    if isinstance(exc, TemplateNotFound):  # an include, import or extends of a missing file
+        message = f"template error: no template {exc.name!r} in the pack's {TEMPLATES_DIR}/"
+    elif str(exc):
+        message = f"template error: {exc}"
+    else:
+        message = f"template error: {type(exc).__name__}"
     for frame in reversed(traceback.extract_tb(exc.__traceback__)):
         if frame.filename in known:
             return Problem(message, frame.filename, frame.lineno)
