@@ -9,6 +9,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
@@ -75,15 +76,20 @@ def test_any_scalar_parses_or_raises_our_error(key: str, scalar: str) -> None:
     assert all(math.isfinite(number) for number in numbers), answers
 
 
+@pytest.fixture(scope="module")
+def fuzzed_pack(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One copy of the built-in pack; each example rewrites its scoring.yaml."""
+    pack = tmp_path_factory.mktemp("fuzz") / "rules"
+    shutil.copytree(builtin_pack_dir(), pack)
+    return pack
+
+
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(YAMLISH)
-def test_a_pack_file_of_any_text_loads_or_raises_our_error(text: str) -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        pack = Path(tmp) / "rules"
-        shutil.copytree(builtin_pack_dir(), pack)
-        (pack / "scoring.yaml").write_text(text, encoding="utf-8")
-        with contextlib.suppress(SvadvisorError):
-            load_pack(pack)
+@given(text=YAMLISH)
+def test_a_pack_file_of_any_text_loads_or_raises_our_error(fuzzed_pack: Path, text: str) -> None:
+    (fuzzed_pack / "scoring.yaml").write_text(text, encoding="utf-8")
+    with contextlib.suppress(SvadvisorError):
+        load_pack(fuzzed_pack)
 
 
 @settings(max_examples=200, deadline=None)

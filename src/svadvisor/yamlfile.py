@@ -21,6 +21,10 @@ from svadvisor.errors import AnswersError, InputFileError, Problem, SvadvisorErr
 MAX_FILE_BYTES = 5 * 1024 * 1024
 """A rule pack or answers file is a few kilobytes; anything this large is a mistake."""
 
+_MAX_INT_BITS = 1024
+"""Integers beyond a float's range (about 1.8e308) are no real figure, and those past
+4,300 digits cannot even be printed in an error message."""
+
 PathKey = tuple[str | int, ...]
 
 _SAFE_TAGS = {
@@ -295,7 +299,10 @@ def _build(node: Node, path: PathKey, doc: YamlDocument, loader: _Loader) -> Any
         return [_build(item, (*path, i), doc, loader) for i, item in enumerate(node.value)]
     if isinstance(node, ScalarNode):
         try:
-            return loader.construct_object(node, deep=True)
+            value = loader.construct_object(node, deep=True)
+            if isinstance(value, int) and value.bit_length() > _MAX_INT_BITS:
+                raise OverflowError("beyond any real figure")  # 0x999... of 3,000 digits
+            return value
         except (ValueError, OverflowError) as exc:  # 2026-02-30, a 5,000-digit number
             line, column = _mark(node)
             raise YamlProblem(
