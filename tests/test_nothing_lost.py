@@ -241,6 +241,19 @@ def test_a_name_too_long_for_the_file_system_is_one_clear_line(
     assert answers.stderr == f"Error: {too_long}: File name too long\n"
 
 
+def test_output_piped_into_a_reader_that_has_stopped_ends_quietly() -> None:
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # as `svadvisor questions | head -1` once head has its line
+    try:
+        writer = subprocess.run(
+            svadvisor("questions"), stdout=write_end, stderr=subprocess.PIPE, text=True, timeout=60
+        )
+    finally:
+        os.close(write_end)
+    assert writer.returncode == 1
+    assert writer.stderr == ""
+
+
 def test_a_full_disk_leaves_the_old_file_and_no_temporary_file(
     runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -61,6 +61,8 @@ def user_errors(func: F) -> F:
             raise typer.Exit(EXIT_USER_ERROR) from None
         except SvadvisorError as exc:
             raise fail(str(exc)) from None
+        except BrokenPipeError:
+            raise  # `svadvisor ... | head`: click ends quietly
         except OSError as exc:  # a file the system will not let us read or write
             where = f"{exc.filename}: " if exc.filename else ""
             raise fail(f"{where}{exc.strerror or exc}") from None
