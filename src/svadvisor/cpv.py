@@ -49,7 +49,3 @@ def derive(
             )
         )
     return effective, derived
-
-
-def describe_codes(pack: RulePack, codes: tuple[str, ...]) -> str:
-    return "; ".join(f"{c} {pack.cpv_names.get(c, '(not in CPV 2008)')}" for c in codes)

@@ -552,16 +552,21 @@ def _jurisdictions(pack: RulePack) -> list[str] | None:
 
 
 def _check_places(
-    listed: list[str] | None, places: list[str] | None, file: str, base: PathKey, at: Any
+    listed: list[str] | None,
+    places: list[str] | None,
+    file: str,
+    base: PathKey,
+    at: Any,
+    key: str = "jurisdictions",
 ) -> Iterator[Problem]:
     if listed is None:
         return
     if places is None:
-        yield at(file, (*base, "jurisdictions"), "set pack.jurisdiction in pack.yaml first")
+        yield at(file, (*base, key), "set pack.jurisdiction in pack.yaml first")
         return
     for i, place in enumerate(listed):
         if place not in places:
-            yield at(file, (*base, "jurisdictions", i), _unknown("jurisdiction", place, places))
+            yield at(file, (*base, key, i), _unknown("jurisdiction", place, places))
 
 
 def _check_typed(
@@ -593,8 +598,10 @@ def _check_meta(pack: RulePack, questions: dict[str, Question], at: Any) -> Iter
     for key, question_id, types in wanted:
         path = ("pack", key) if key == "start_date_question" else ("pack", key, "question")
         yield from _check_typed("pack.yaml", path, question_id, types, questions, at)
-    if meta.jurisdiction is not None:
-        yield from _check_home(pack, at)
+    places = _jurisdictions(pack)
+    if meta.jurisdiction is not None and places:  # a missing question is reported above
+        home = meta.jurisdiction.home
+        yield from _check_places(home, places, "pack.yaml", ("pack", "jurisdiction"), at, "home")
     if meta.cpv is not None:
         for li, cpv_list in enumerate(meta.cpv.lists):
             derive = cpv_list.derive
@@ -686,18 +693,6 @@ def _check_ocds(pack: RulePack, questions: dict[str, Question], at: Any) -> Iter
         for path, answer in pairs:
             if answer not in q.choice_ids:
                 yield at("ocds.yaml", (*base, *path), _no_answer(q, answer))
-
-
-def _check_home(pack: RulePack, at: Any) -> Iterator[Problem]:
-    assert pack.meta.jurisdiction is not None
-    places = _jurisdictions(pack) or []
-    for i, place in enumerate(pack.meta.jurisdiction.home):
-        if places and place not in places:
-            yield at(
-                "pack.yaml",
-                ("pack", "jurisdiction", "home", i),
-                _unknown("jurisdiction", place, places),
-            )
 
 
 def _duplicates(file: str, base: PathKey, ids: list[str], at: Any) -> Iterator[Problem]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
@@ -117,7 +116,3 @@ def library_for_assessment(
             err=True,
         )
     return library
-
-
-def stdout_is_terminal() -> bool:
-    return sys.stdout.isatty()
