@@ -18,6 +18,8 @@ if TYPE_CHECKING:
 app = typer.Typer(
     help="List the real UK case studies, or show one: `svadvisor cases show ID`.",
     invoke_without_command=True,
+    add_completion=False,
+    rich_markup_mode=None,
 )
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]

@@ -1,6 +1,6 @@
 """The interactive side of `svadvisor assess`: the guided interview, Ctrl-C, and saving answers.
 
-Light to import: questionary is loaded only once an interview really starts.
+Light to import: questionary and rich are loaded only once an interview really starts.
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ from datetime import date
 from pathlib import Path
 
 import typer
-from rich.console import Console
 
 from svadvisor.answersfile import read_answers_file_settled, write_answers_file
 from svadvisor.atomic import refuse_overwrite
@@ -97,6 +96,7 @@ def interview_answers(
 
     from prompt_toolkit.application import create_app_session
     from prompt_toolkit.output import create_output
+    from rich.console import Console
 
     from svadvisor.cli.prompts import run_interview
 

@@ -42,7 +42,12 @@ ForceOption = Annotated[
 EXIT_CHANGED = 1
 """`memo replay` exit status when the result differs from the memo's (like `diff`)."""
 
-app = typer.Typer(help="Recommendation memos: the decision record.", no_args_is_help=True)
+app = typer.Typer(
+    help="Recommendation memos: the decision record.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+)
 
 
 def write_assessment_memo(

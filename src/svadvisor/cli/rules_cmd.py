@@ -10,7 +10,12 @@ import typer
 
 from svadvisor.cli.common import CasesOption, load_library, rules_dir, user_errors
 
-app = typer.Typer(help="Check and inspect rule packs.", no_args_is_help=True)
+app = typer.Typer(
+    help="Check and inspect rule packs.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+)
 
 DirArgument = Annotated[
     Path | None,
