@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import atexit
+import os
 import re
 import shutil
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -13,6 +16,11 @@ from typer.testing import CliRunner
 from svadvisor.case_library import builtin_cases_dir
 from svadvisor.model import RulePack
 from svadvisor.pack import builtin_pack_dir, load_pack
+
+_CACHE = tempfile.mkdtemp(prefix="svadvisor-test-cache-")
+os.environ["SVADVISOR_CACHE_DIR"] = _CACHE  # never the tester's own cache; CLI runs use it
+os.environ.pop("SVADVISOR_NO_CACHE", None)
+atexit.register(shutil.rmtree, _CACHE, ignore_errors=True)
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"

@@ -4,8 +4,6 @@ These field names are a contract with scripts and later features (batch, memos),
 change them only by adding.
 """
 
-from __future__ import annotations
-
 from datetime import date
 from typing import Any, Literal
 

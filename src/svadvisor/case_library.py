@@ -16,19 +16,10 @@ from pydantic import ValidationError
 from svadvisor.answers import validate_answers
 from svadvisor.cases import CaseLibrary, CaseStudy
 from svadvisor.errors import AnswersError, CaseLibraryError, Problem
+from svadvisor.folders import builtin_cases_dir, case_files
 from svadvisor.model import RulePack
 from svadvisor.pack import schema_problems
 from svadvisor.yamlfile import YamlDocument, YamlProblem, load_yaml_file
-
-CASE_SUFFIXES = (".yaml", ".yml")
-
-
-def builtin_cases_dir() -> Path:
-    """The case studies shipped in the wheel, or `casestudies/` in a source checkout."""
-    shipped = Path(__file__).resolve().parent / "casestudies"
-    if shipped.is_dir():
-        return shipped
-    return Path(__file__).resolve().parents[2] / "casestudies"
 
 
 def load_cases(pack: RulePack, directory: Path | str | None = None) -> CaseLibrary:
@@ -37,7 +28,7 @@ def load_cases(pack: RulePack, directory: Path | str | None = None) -> CaseLibra
     if not path.is_dir():
         what = "is a file, not a folder of case studies" if path.exists() else "folder not found"
         raise CaseLibraryError([Problem(what, str(path))], "no case library")
-    files = sorted(p for p in path.iterdir() if p.suffix in CASE_SUFFIXES and p.is_file())
+    files = case_files(path)
     if not files:
         raise CaseLibraryError(
             [Problem("holds no case studies (one .yaml file per case)", str(path))],

@@ -12,8 +12,6 @@ the officer did not give, then to file order. The nearest cases are chosen first
 them, those that took the recommended route are listed first.
 """
 
-from __future__ import annotations
-
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date

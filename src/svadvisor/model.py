@@ -4,8 +4,6 @@ Field names are the words an officer types into the YAML, so they double as the
 rule pack's documentation; `extra="forbid"` turns a misspelt key into a located error.
 """
 
-from __future__ import annotations
-
 from datetime import date
 from functools import cached_property
 from typing import Annotated, Literal
@@ -37,25 +35,27 @@ Id = Annotated[
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 
 
-class _Model(BaseModel):
+class PackModel(BaseModel):
+    """Every pack model: read-only once loaded, and a misspelt key is an error."""
+
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
 
 
-class Jurisdiction(_Model):
+class Jurisdiction(PackModel):
     """Which question says where the buyer is, and where the pack's notes hold by default."""
 
     question: Id
     home: list[Id] = Field(min_length=1)
 
 
-class CpvDerivation(_Model):
+class CpvDerivation(PackModel):
     """An answer that a CPV code on an official list implies."""
 
     question: Id
     answer: Id
 
 
-class CpvList(_Model):
+class CpvList(PackModel):
     """An official list of CPV codes (a CSV with a `cpv_code` column), and what it implies."""
 
     id: Id
@@ -66,7 +66,7 @@ class CpvList(_Model):
     derive: CpvDerivation
 
 
-class CpvConfig(_Model):
+class CpvConfig(PackModel):
     """`pack.yaml` `cpv:` the CPV question, the vocabulary that names codes, and the lists."""
 
     question: Id
@@ -75,7 +75,7 @@ class CpvConfig(_Model):
     lists: list[CpvList] = []
 
 
-class CloseCall(_Model):
+class CloseCall(PackModel):
     """When the top two routes are closer than `margin` points, say so in the pack's words."""
 
     margin: int = Field(ge=1, le=100)
@@ -83,7 +83,7 @@ class CloseCall(_Model):
     source: Url | None = None
 
 
-class PackMeta(_Model):
+class PackMeta(PackModel):
     """`pack.yaml`: who wrote the pack, which version, and from when it applies."""
 
     name: Text
@@ -97,7 +97,7 @@ class PackMeta(_Model):
     close_call: CloseCall | None = None
 
 
-class Prerequisite(_Model):
+class Prerequisite(PackModel):
     """A condition without which a route cannot fit, stated in words with its source."""
 
     id: Id
@@ -106,14 +106,14 @@ class Prerequisite(_Model):
     source: Url
 
 
-class Sourced(_Model):
+class Sourced(PackModel):
     """One statement and the public source behind it."""
 
     text: Text
     source: Url
 
 
-class Guide(_Model):
+class Guide(PackModel):
     """A plain-English guide to a route, for officers new to it; every line sourced."""
 
     what: list[Sourced] = Field(min_length=1)
@@ -124,7 +124,7 @@ class Guide(_Model):
     pitfalls: list[Sourced] = Field(min_length=1)
 
 
-class Route(_Model):
+class Route(PackModel):
     id: Id
     label: Text
     summary: Text
@@ -133,7 +133,7 @@ class Route(_Model):
     guide: Guide | None = None
 
 
-class Score(_Model):
+class Score(PackModel):
     """Points one answer (or one rule) gives one route, with the reason and its source."""
 
     route: Id
@@ -142,7 +142,7 @@ class Score(_Model):
     source: Url
 
 
-class YearsSpan(_Model):
+class YearsSpan(PackModel):
     """The run of years a choice answer stands for: `at_least` <= years < `below`.
 
     Lets a spreadsheet's contract dates or duration answer a question such as timescale.
@@ -157,7 +157,7 @@ class YearsSpan(_Model):
         )
 
 
-class AnswerOption(_Model):
+class AnswerOption(PackModel):
     id: Id
     label: Text
     help: str = ""
@@ -165,7 +165,7 @@ class AnswerOption(_Model):
     years: YearsSpan | None = None
 
 
-class Band(_Model):
+class Band(PackModel):
     """A range of a number question's answers that scores as one: `at_least` <= value < `below`."""
 
     id: Id
@@ -180,7 +180,7 @@ class Band(_Model):
         )
 
 
-class Question(_Model):
+class Question(PackModel):
     id: Id
     text: Text
     help: str = ""
@@ -203,7 +203,7 @@ class Question(_Model):
         return [a.id for a in self.answers]
 
 
-class Rule(_Model):
+class Rule(PackModel):
     """Points from a condition over several answers (e.g. many providers *and* a long term)."""
 
     id: Id
@@ -211,7 +211,7 @@ class Rule(_Model):
     scores: list[Score] = Field(min_length=1)
 
 
-class Note(_Model):
+class Note(PackModel):
     """A legal or practical note, shown when its condition holds (always, without `when`).
 
     `jurisdictions` lists where the note holds (answers of the pack's jurisdiction
@@ -229,7 +229,7 @@ class Note(_Model):
     jurisdictions: list[Id] | None = None
 
 
-class ThresholdValue(_Model):
+class ThresholdValue(PackModel):
     """A value and the day from which it applies (the first value may have no start day)."""
 
     value: float = Field(ge=0)
@@ -237,7 +237,7 @@ class ThresholdValue(_Model):
     source: Url
 
 
-class Threshold(_Model):
+class Threshold(PackModel):
     """A money threshold whose value changes over time: dated data, never a constant."""
 
     id: Id
@@ -257,7 +257,7 @@ class Threshold(_Model):
         return current
 
 
-class Outcome(_Model):
+class Outcome(PackModel):
     id: Id
     title: Text
     when: Condition
@@ -265,7 +265,7 @@ class Outcome(_Model):
     source: Url
 
 
-class Regime(_Model):
+class Regime(PackModel):
     """A legal regime that takes over when its condition holds, and its decision path.
 
     `path` lists the questions of the official decision path in order; `outcomes` are
@@ -283,35 +283,7 @@ class Regime(_Model):
     outcomes: list[Outcome] = []
 
 
-class PackMetaFile(_Model):
-    pack: PackMeta
-
-
-class RoutesFile(_Model):
-    routes: list[Route] = Field(min_length=2)
-
-
-class QuestionsFile(_Model):
-    questions: list[Question] = Field(min_length=1)
-
-
-class RulesFile(_Model):
-    rules: list[Rule] = []
-
-
-class NotesFile(_Model):
-    notes: list[Note] = []
-
-
-class ThresholdsFile(_Model):
-    thresholds: list[Threshold] = []
-
-
-class RegimesFile(_Model):
-    regimes: list[Regime] = []
-
-
-class OcdsValue(_Model):
+class OcdsValue(PackModel):
     """Which question the notice's value answers; what is left unknown and flagged."""
 
     question: Id
@@ -319,32 +291,32 @@ class OcdsValue(_Model):
     placeholder_below: float = Field(default=1.0, ge=0)
 
 
-class OcdsCodes(_Model):
+class OcdsCodes(PackModel):
     """Which question a coded OCDS field answers, and the answer for each code."""
 
     question: Id
     answers: dict[str, Id]
 
 
-class OcdsLots(_Model):
+class OcdsLots(PackModel):
     question: Id
     two_or_more: Id
     one: Id
 
 
-class OcdsFramework(_Model):
+class OcdsFramework(PackModel):
     question: Id
     answer: Id
 
 
-class OcdsNation(_Model):
+class OcdsNation(PackModel):
     """The buyer's nation, told by the publisher's ocid prefix."""
 
     question: Id
     ocid_prefixes: dict[str, Id]
 
 
-class OcdsMapping(_Model):
+class OcdsMapping(PackModel):
     """`ocds.yaml`: how published notices (OCDS) answer the pack's questions.
 
     Anything a notice cannot tell (system complexity, say) stays "don't know".
@@ -362,11 +334,7 @@ class OcdsMapping(_Model):
     nation: OcdsNation | None = None
 
 
-class OcdsFile(_Model):
-    ocds: OcdsMapping
-
-
-class RulePack(_Model):
+class RulePack(PackModel):
     """A validated rule pack, ready for the engine."""
 
     meta: PackMeta

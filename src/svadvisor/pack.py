@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import difflib
-import hashlib
 import itertools
 import typing
 from collections import Counter
@@ -21,26 +20,61 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
 from svadvisor import conditions as cond
 from svadvisor.errors import Problem, RulePackError
+from svadvisor.folders import builtin_pack_dir, pack_files, pack_sha256
 from svadvisor.model import (
     DONT_KNOW,
     AnswerOption,
-    NotesFile,
-    OcdsFile,
+    Note,
+    OcdsMapping,
     PackMeta,
-    PackMetaFile,
+    PackModel,
     Question,
-    QuestionsFile,
-    RegimesFile,
-    RoutesFile,
+    Regime,
+    Route,
+    Rule,
     RulePack,
-    RulesFile,
-    ThresholdsFile,
+    Threshold,
 )
 from svadvisor.yamlfile import PathKey, YamlDocument, YamlProblem, load_yaml_file, read_text
+
+# What each file of a pack may hold: the loader's own view, not needed once a pack is built.
+
+
+class PackMetaFile(PackModel):
+    pack: PackMeta
+
+
+class RoutesFile(PackModel):
+    routes: list[Route] = Field(min_length=2)
+
+
+class QuestionsFile(PackModel):
+    questions: list[Question] = Field(min_length=1)
+
+
+class RulesFile(PackModel):
+    rules: list[Rule] = Field(default_factory=list)
+
+
+class NotesFile(PackModel):
+    notes: list[Note] = Field(default_factory=list)
+
+
+class ThresholdsFile(PackModel):
+    thresholds: list[Threshold] = Field(default_factory=list)
+
+
+class RegimesFile(PackModel):
+    regimes: list[Regime] = Field(default_factory=list)
+
+
+class OcdsFile(PackModel):
+    ocds: OcdsMapping
+
 
 PACK_FILES: dict[str, tuple[type[BaseModel], bool]] = {
     "pack.yaml": (PackMetaFile, True),
@@ -66,14 +100,6 @@ YESNO_DEFAULTS = (("yes", "Yes"), ("no", "No"))
 """A yesno question's answers when the pack lists none (models are built on use, not import)."""
 
 
-def builtin_pack_dir() -> Path:
-    """The pack shipped in the wheel, or `rules/` beside `src/` in a source checkout."""
-    shipped = Path(__file__).resolve().parent / "rules"  # importlib.resources is slow to import
-    if shipped.is_dir():
-        return shipped
-    return Path(__file__).resolve().parents[2] / "rules"
-
-
 @lru_cache(maxsize=8)
 def _load_cached(directory: str, stamp: tuple[tuple[str, float, int], ...]) -> RulePack:
     return _load(Path(directory))
@@ -92,25 +118,8 @@ def load_pack(directory: Path | str | None = None) -> RulePack:
             [Problem("a rule pack is a folder of YAML files, not a file", str(path))],
             "no rule pack",
         )
-    stamp = tuple((p.name, p.stat().st_mtime, p.stat().st_size) for p in sorted(_pack_files(path)))
+    stamp = tuple((p.name, p.stat().st_mtime, p.stat().st_size) for p in sorted(pack_files(path)))
     return _load_cached(str(path), stamp)
-
-
-def _pack_files(directory: Path) -> Iterator[Path]:
-    for p in directory.rglob("*"):
-        rel = p.relative_to(directory)
-        if p.is_file() and not any(part.startswith((".", "__")) for part in rel.parts):
-            yield p
-
-
-def pack_sha256(directory: Path) -> str:
-    """sha256 over every file of the pack, in sorted path order, names included."""
-    digest = hashlib.sha256()
-    for p in sorted(_pack_files(directory), key=lambda p: p.relative_to(directory).as_posix()):
-        data = p.read_bytes()
-        rel = p.relative_to(directory).as_posix().encode()
-        digest.update(rel + b"\0" + str(len(data)).encode() + b"\0" + data)
-    return digest.hexdigest()
 
 
 def _load(directory: Path) -> RulePack:

@@ -11,13 +11,14 @@ import typer
 
 from svadvisor.cli.common import (
     CasesOption,
+    ForceOption,
+    MemoFormatOption,
     RulesOption,
     fail,
     library_for_assessment,
     load,
     user_errors,
 )
-from svadvisor.cli.memo_cmd import ForceOption, MemoFormatOption, write_assessment_memo
 
 
 @user_errors
@@ -81,6 +82,8 @@ def assess(
     if memo is not None:
         named = answers or save_answers
         default_title = "Commissioning route recommendation" + (f": {named.stem}" if named else "")
+        from svadvisor.cli.memo_cmd import write_assessment_memo
+
         write_assessment_memo(
             pack, result, memo, on=today, title=title or default_title, fmt=memo_format, force=force
         )

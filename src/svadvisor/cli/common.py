@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
-from svadvisor.errors import ProblemsError, SvadvisorError
+from svadvisor.errors import CaseLibraryError, ProblemsError, SvadvisorError
 
 if TYPE_CHECKING:
     from svadvisor.cases import CaseLibrary
@@ -33,6 +34,25 @@ CasesOption = Annotated[
         help="Use this folder of case studies instead of the built-in one.",
         show_default=False,
     ),
+]
+
+
+class MemoFormat(StrEnum):
+    md = "md"
+    docx = "docx"
+
+
+MemoFormatOption = Annotated[
+    MemoFormat | None,
+    typer.Option(
+        "--format",
+        help="Memo format: md (Markdown) or docx (Word, needs svadvisor[docx]); "
+        "default: from the file's suffix.",
+        show_default=False,
+    ),
+]
+ForceOption = Annotated[
+    bool, typer.Option("--force", help="Replace output files that already exist.")
 ]
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -86,17 +106,18 @@ def _given(ctx: typer.Context, name: str, value: Path | None) -> Path | None:
     return (root.obj or {}).get(name) if root else None
 
 
-def load(ctx: typer.Context, rules: Path | None):
-    from svadvisor.pack import load_pack
+def load(ctx: typer.Context, rules: Path | None) -> RulePack:
+    """The pack given with --rules, else the built-in one, through the between-runs cache."""
+    from svadvisor import cache
 
-    return load_pack(rules_dir(ctx, rules))
+    return cache.load_pack(rules_dir(ctx, rules))
 
 
 def load_library(ctx: typer.Context, cases: Path | None, pack: RulePack) -> CaseLibrary:
     """The case library given with --cases, else the built-in one; every problem is an error."""
-    from svadvisor.case_library import load_cases
+    from svadvisor import cache
 
-    return load_cases(pack, cases_dir(ctx, cases))
+    return cache.load_cases(pack, cases_dir(ctx, cases))
 
 
 def library_for_assessment(
@@ -104,15 +125,14 @@ def library_for_assessment(
 ) -> CaseLibrary | None:
     """As `load_library`, but a built-in library that does not fit a council's own pack
     leaves the similar cases out, with a note, instead of stopping the assessment."""
-    from svadvisor.case_library import builtin_cases_for
-
     if cases_dir(ctx, cases) is not None:
         return load_library(ctx, cases, pack)
-    library = builtin_cases_for(pack)
-    if library is None:
+    try:
+        return load_library(ctx, None, pack)
+    except CaseLibraryError:
         typer.echo(
             "Note: the built-in case studies do not fit this rule pack, so similar cases are "
             "left out (see `svadvisor rules validate`, or give your own with --cases DIR).",
             err=True,
         )
-    return library
+        return None

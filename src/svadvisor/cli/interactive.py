@@ -1,6 +1,6 @@
 """The interactive side of `svadvisor assess`: the guided interview, Ctrl-C, and saving answers.
 
-Light to import: questionary and rich are loaded only once an interview really starts.
+Light to import: the interview, questionary and rich are loaded only when one is needed.
 """
 
 from __future__ import annotations
@@ -8,14 +8,17 @@ from __future__ import annotations
 import sys
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from svadvisor.answersfile import read_answers_file_settled, write_answers_file
 from svadvisor.atomic import refuse_overwrite
 from svadvisor.conditions import Answer
-from svadvisor.interview import Interview
 from svadvisor.model import RulePack
+
+if TYPE_CHECKING:
+    from svadvisor.interview import Interview
 
 EXIT_INTERRUPTED = 130
 """128 + SIGINT, as shells report a program stopped by Ctrl-C."""
@@ -75,6 +78,7 @@ def interview_answers(
     Without a terminal on stdin this fails at once with a one-line error: never a hang.
     """
     from svadvisor.cli.common import fail
+    from svadvisor.interview import Interview
 
     settled: Settled = ({}, [])
     if answers_file is not None:

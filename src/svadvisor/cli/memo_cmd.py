@@ -1,43 +1,24 @@
 """`svadvisor memo ...`: recommendation memos, and replaying one against today's rule pack.
 
-Also the memo options and writer that `assess` (and `batch`) share.
+Also the memo writer that `assess --memo` uses.
 """
 
 from __future__ import annotations
 
 import json
 from datetime import date
-from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from svadvisor.cli.common import RulesOption, load, user_errors
+from svadvisor.cli.common import MemoFormat, RulesOption, load, user_errors
 
 if TYPE_CHECKING:
     from svadvisor.assessment import Assessment
     from svadvisor.memo import Replay
     from svadvisor.model import RulePack
 
-
-class MemoFormat(StrEnum):
-    md = "md"
-    docx = "docx"
-
-
-MemoFormatOption = Annotated[
-    MemoFormat | None,
-    typer.Option(
-        "--format",
-        help="Memo format: md (Markdown) or docx (Word, needs svadvisor[docx]); "
-        "default: from the file's suffix.",
-        show_default=False,
-    ),
-]
-ForceOption = Annotated[
-    bool, typer.Option("--force", help="Replace output files that already exist.")
-]
 
 EXIT_CHANGED = 1
 """`memo replay` exit status when the result differs from the memo's (like `diff`)."""

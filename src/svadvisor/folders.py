@@ -1,0 +1,58 @@
+"""The folders svadvisor reads: which files make up a rule pack or a case library, where
+the built-in ones are, and the sha256 that names a folder's exact content.
+
+Light to import (no pydantic): a run whose pack is already in the cache needs only this.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+
+def builtin_pack_dir() -> Path:
+    """The pack shipped in the wheel, or `rules/` beside `src/` in a source checkout."""
+    shipped = Path(__file__).resolve().parent / "rules"  # importlib.resources is slow to import
+    if shipped.is_dir():
+        return shipped
+    return Path(__file__).resolve().parents[2] / "rules"
+
+
+CASE_SUFFIXES = (".yaml", ".yml")
+
+
+def builtin_cases_dir() -> Path:
+    """The case studies shipped in the wheel, or `casestudies/` in a source checkout."""
+    shipped = Path(__file__).resolve().parent / "casestudies"
+    if shipped.is_dir():
+        return shipped
+    return Path(__file__).resolve().parents[2] / "casestudies"
+
+
+def case_files(directory: Path) -> list[Path]:
+    """The case study files of a library folder, in file-name order."""
+    return sorted(p for p in directory.iterdir() if p.suffix in CASE_SUFFIXES and p.is_file())
+
+
+def pack_files(directory: Path) -> Iterator[Path]:
+    """Every file of the pack; hidden files and folders (`.git`, `__pycache__`) are not."""
+    for p in directory.rglob("*"):
+        rel = p.relative_to(directory)
+        if p.is_file() and not any(part.startswith((".", "__")) for part in rel.parts):
+            yield p
+
+
+def files_sha256(directory: Path, files: Iterable[Path]) -> str:
+    """sha256 over the files, in sorted path order, each with its path and length."""
+    digest = hashlib.sha256()
+    for p in sorted(files, key=lambda p: p.relative_to(directory).as_posix()):
+        data = p.read_bytes()
+        rel = p.relative_to(directory).as_posix().encode()
+        digest.update(rel + b"\0" + str(len(data)).encode() + b"\0" + data)
+    return digest.hexdigest()
+
+
+def pack_sha256(directory: Path) -> str:
+    """sha256 over every file of the pack, in sorted path order, names included."""
+    return files_sha256(directory, pack_files(directory))

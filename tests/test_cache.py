@@ -1,0 +1,140 @@
+"""The between-runs cache: same pack and cases as a fresh load, never a stale or broken one."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from tests.conftest import EXAMPLES
+from tests.tinypack import write_tiny_pack
+from typer.testing import CliRunner
+
+from svadvisor import cache
+from svadvisor.case_library import load_cases
+from svadvisor.cli.app import app
+from svadvisor.errors import CaseLibraryError, RulePackError
+from svadvisor.pack import load_pack
+
+ALLIANCE = str(EXAMPLES / "plymouth-alliance.yaml")
+
+
+@pytest.fixture
+def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("SVADVISOR_CACHE_DIR", str(folder))
+    return folder
+
+
+def entries(folder: Path, kind: str) -> list[Path]:
+    return sorted(folder.glob(f"{kind}-*.json")) if folder.exists() else []
+
+
+def test_a_cached_pack_is_the_pack_a_fresh_load_gives(cache_dir: Path, tmp_path: Path) -> None:
+    for folder in (None, write_tiny_pack(tmp_path / "tiny")):
+        fresh = load_pack(folder)
+        first = cache.load_pack(folder)  # loads and stores
+        second = cache.load_pack(folder)  # reads the entry back
+        assert first == fresh
+        assert second == fresh
+        assert second is not fresh
+        assert second.sha256 == fresh.sha256 and second.source == fresh.source
+    assert len(entries(cache_dir, "pack")) == 2
+
+
+def test_cached_cases_are_the_cases_a_fresh_load_gives(cache_dir: Path) -> None:
+    pack = cache.load_pack(None)
+    fresh = load_cases(pack)
+    cache.load_cases(pack, None)
+    again = cache.load_cases(pack, None)
+    assert entries(cache_dir, "cases")
+    assert again == fresh
+    # profiles come back typed as an answers file reads them (tuples, dates, numbers)
+    assert [c.profile for c in again.cases] == [c.profile for c in fresh.cases]
+
+
+def test_an_edited_pack_is_read_afresh(
+    cache_dir: Path, pack_copy: Path, edit: Callable[[str, str, str], Path]
+) -> None:
+    before = cache.load_pack(pack_copy)
+    edit("routes.yaml", "label: Alliance contracting", "label: Alliance (Anytown wording)")
+    after = cache.load_pack(pack_copy)
+    assert after.route("alliance").label == "Alliance (Anytown wording)"
+    assert before.sha256 != after.sha256
+    assert len(entries(cache_dir, "pack")) == 2
+
+
+def test_a_pack_with_problems_is_never_stored(
+    cache_dir: Path, pack_copy: Path, edit: Callable[[str, str, str], Path]
+) -> None:
+    edit("routes.yaml", "label: Alliance", "lable: Alliance")
+    for _ in range(2):  # located again on every run
+        with pytest.raises(RulePackError) as raised:
+            cache.load_pack(pack_copy)
+        assert "routes.yaml" in str(raised.value)
+    assert entries(cache_dir, "pack") == []
+
+
+def test_cases_that_do_not_fit_are_never_stored(cache_dir: Path, tmp_path: Path) -> None:
+    tiny = cache.load_pack(write_tiny_pack(tmp_path / "tiny"))
+    with pytest.raises(CaseLibraryError):
+        cache.load_cases(tiny, None)
+    assert entries(cache_dir, "cases") == []
+
+
+@pytest.mark.parametrize("damage", [b"", b"{not json", b'{"meta": 1}', b"[]", b"\xff\xfe"])
+def test_a_damaged_entry_is_read_afresh_and_replaced(cache_dir: Path, damage: bytes) -> None:
+    fresh = load_pack()
+    pack = cache.load_pack(None)
+    cache.load_cases(pack, None)
+    for entry in [*entries(cache_dir, "pack"), *entries(cache_dir, "cases")]:
+        entry.write_bytes(damage)
+    assert cache.load_pack(None) == fresh
+    assert cache.load_cases(pack, None) == load_cases(pack)
+    assert all(e.read_bytes() != damage for e in entries(cache_dir, "pack"))
+
+
+def test_a_cache_that_cannot_be_written_only_costs_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    monkeypatch.setenv("SVADVISOR_CACHE_DIR", str(blocker / "cache"))
+    assert cache.load_pack(None) == load_pack()
+
+
+def test_the_cache_can_be_turned_off(cache_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SVADVISOR_NO_CACHE", "1")
+    assert cache.cache_dir() is None
+    cache.load_pack(None)
+    assert not cache_dir.exists()
+
+
+def test_without_settings_it_lives_in_the_users_cache_folder(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("SVADVISOR_CACHE_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", "/somewhere/cache")
+    assert cache.cache_dir() == Path("/somewhere/cache/svadvisor")
+
+
+def test_old_entries_are_pruned(cache_dir: Path) -> None:
+    cache_dir.mkdir()
+    for n in range(cache.KEEP + 5):
+        old = cache_dir / f"pack-{n:064d}.json"
+        old.write_text("{}", encoding="utf-8")
+        os.utime(old, (1_000_000 + n, 1_000_000 + n))
+    cache.load_pack(None)
+    kept = entries(cache_dir, "pack")
+    assert len(kept) == cache.KEEP
+    assert cache_dir / f"pack-{0:064d}.json" not in kept  # the oldest went first
+
+
+def test_assess_prints_the_same_with_a_cold_and_a_warm_cache(cache_dir: Path) -> None:
+    runner = CliRunner()
+    cold = runner.invoke(app, ["assess", "--answers", ALLIANCE, "--json"])
+    assert entries(cache_dir, "pack") and entries(cache_dir, "cases")
+    warm = runner.invoke(app, ["assess", "--answers", ALLIANCE, "--json"])
+    assert cold.exit_code == warm.exit_code == 0
+    assert warm.stdout == cold.stdout
