@@ -65,6 +65,18 @@ def test_an_edited_pack_is_read_afresh(
     assert len(entries(cache_dir, "pack")) == 2
 
 
+def test_a_file_rewritten_with_the_same_size_and_time_is_read_afresh(
+    cache_dir: Path, pack_copy: Path, edit: Callable[[str, str, str], Path]
+) -> None:
+    routes = pack_copy / "routes.yaml"
+    before = routes.stat()
+    cache.load_pack(pack_copy)
+    edit("routes.yaml", "label: Alliance contracting", "label: Alliance contractink")
+    os.utime(routes, ns=(before.st_atime_ns, before.st_mtime_ns))  # as `cp -p` or tar would
+    assert routes.stat().st_size == before.st_size
+    assert cache.load_pack(pack_copy).route("alliance").label == "Alliance contractink"
+
+
 def test_a_pack_with_problems_is_never_stored(
     cache_dir: Path, pack_copy: Path, edit: Callable[[str, str, str], Path]
 ) -> None:

@@ -2,9 +2,10 @@
 
 Reading a pack's YAML with line marks and checking every reference is most of what a
 short command costs. A pack (or case library) that loaded without a problem is stored
-as JSON under a name made from the sha256 of its files, its folder and svadvisor's own
-code, and read back on the next run through the same pydantic models (so it is still
-checked, and a damaged entry is simply read afresh). A pack with problems is never
+as JSON, named from its folder, what the file system records of each of its files
+(size, inode, modification and change times: any write changes them) and svadvisor's
+own code; the next run reads it back through the same pydantic models, so it is still
+checked, and a damaged entry is simply read afresh. A pack with problems is never
 stored: its errors are found and located again on every run.
 
 The library functions `svadvisor.load_pack` and `load_cases` never touch the cache;
@@ -25,8 +26,8 @@ from svadvisor.folders import (
     builtin_cases_dir,
     builtin_pack_dir,
     case_files,
-    files_sha256,
-    pack_sha256,
+    files_stamp,
+    pack_files,
 )
 
 if TYPE_CHECKING:
@@ -53,13 +54,13 @@ def cache_dir() -> Path | None:
 
 @lru_cache(maxsize=1)
 def code_fingerprint() -> str:
-    """sha256 of the package's own modules and the pydantic version: a changed loader or
-    model (an upgrade, or a developer's edit) never reads an entry an older one wrote."""
+    """The package's own modules (as the file system stamps them) and pydantic's version:
+    a changed loader or model (an upgrade, or a developer's edit) never reads an entry an
+    older one wrote."""
     import pydantic
 
     package = Path(__file__).resolve().parent
-    modules = [p for p in package.glob("*.py") if p.is_file()]
-    return files_sha256(package, modules) + pydantic.VERSION + FORMAT
+    return f"{files_stamp(package, package.glob('*.py'))}\n{pydantic.VERSION}\n{FORMAT}"
 
 
 def load_pack(directory: Path | None) -> RulePack:
@@ -71,7 +72,7 @@ def load_pack(directory: Path | None) -> RulePack:
     if folder is None or not path.is_dir():
         return _load_pack(path)  # and its error, if any, says what is wrong
     try:
-        key = _key("pack", str(path), pack_sha256(path))
+        key = _key("pack", str(path), files_stamp(path, pack_files(path)))
     except OSError:  # a file we cannot read: the loader names it
         return _load_pack(path)
     entry = folder / f"pack-{key}.json"
@@ -89,7 +90,7 @@ def load_cases(pack: RulePack, directory: Path | None) -> CaseLibrary:
     if folder is None or not path.is_dir():
         return _load_cases(pack, path)
     try:
-        key = _key("cases", str(path), files_sha256(path, case_files(path)), pack.sha256)
+        key = _key("cases", str(path), files_stamp(path, case_files(path)), pack.sha256)
     except OSError:
         return _load_cases(pack, path)
     entry = folder / f"cases-{key}.json"
@@ -124,13 +125,13 @@ def _library_json(pack: RulePack, library: CaseLibrary) -> str:
 
 def _read_library(pack: RulePack, data: bytes) -> CaseLibrary:
     """The cases, each profile read back as an answers file is (the entry is JSON)."""
-    import json
+    from pydantic_core import from_json
 
     from svadvisor.answers import validate_answers
     from svadvisor.cases import CaseLibrary, CaseStudy
     from svadvisor.errors import AnswersError
 
-    stored = json.loads(data)
+    stored = from_json(data)
     cases = []
     for item in stored["cases"]:
         case = CaseStudy.model_validate(item)

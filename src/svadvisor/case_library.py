@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from svadvisor.answers import validate_answers
 from svadvisor.cases import CaseLibrary, CaseStudy
 from svadvisor.errors import AnswersError, CaseLibraryError, Problem
-from svadvisor.folders import builtin_cases_dir, case_files
+from svadvisor.folders import builtin_cases_dir, case_files, files_stamp
 from svadvisor.model import RulePack
 from svadvisor.pack import schema_problems
 from svadvisor.yamlfile import YamlDocument, YamlProblem, load_yaml_file
@@ -38,8 +38,7 @@ def load_cases(pack: RulePack, directory: Path | str | None = None) -> CaseLibra
     cases: list[CaseStudy] = []
     first_file: dict[str, str] = {}
     for file in files:
-        stat = file.stat()
-        doc, case, unreadable = _read_case_file(str(file), stat.st_mtime_ns, stat.st_size)
+        doc, case, unreadable = _read_case_file(str(file), files_stamp(path, [file]))
         problems.extend(unreadable)
         if doc is None or case is None:
             continue
@@ -67,7 +66,7 @@ def load_cases(pack: RulePack, directory: Path | str | None = None) -> CaseLibra
 
 @lru_cache(maxsize=256)
 def _read_case_file(
-    file: str, mtime_ns: int, size: int
+    file: str, stamp: str
 ) -> tuple[YamlDocument | None, CaseStudy | None, tuple[Problem, ...]]:
     """One file read and checked against the schema; cached while the file is unchanged.
 

@@ -5,12 +5,10 @@ code. An unanswered question makes a leaf *unknown* rather than false, so "don't
 know" can never fail a prerequisite by accident: Kleene's logic carries the doubt up.
 """
 
-from __future__ import annotations
-
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, Self
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
 
@@ -51,7 +49,7 @@ class Leaf(_Strict):
     below_threshold: str | None = None
 
     @model_validator(mode="after")
-    def _one_test(self) -> Leaf:
+    def _one_test(self) -> Self:
         tests = [
             name
             for name, value in (
@@ -112,7 +110,7 @@ class Leaf(_Strict):
 
 
 class AllOf(_Strict):
-    all: list[Condition] = Field(min_length=1)
+    all: list["Condition"] = Field(min_length=1)
 
     def evaluate(self, answers: Mapping[str, Answer], context: Context | None = None) -> Truth:
         results = [c.evaluate(answers, context) for c in self.all]
@@ -122,7 +120,7 @@ class AllOf(_Strict):
 
 
 class AnyOf(_Strict):
-    any: list[Condition] = Field(min_length=1)
+    any: list["Condition"] = Field(min_length=1)
 
     def evaluate(self, answers: Mapping[str, Answer], context: Context | None = None) -> Truth:
         results = [c.evaluate(answers, context) for c in self.any]
@@ -132,7 +130,7 @@ class AnyOf(_Strict):
 
 
 class Not(_Strict):
-    not_: Condition = Field(alias="not")
+    not_: "Condition" = Field(alias="not")
 
     def evaluate(self, answers: Mapping[str, Answer], context: Context | None = None) -> Truth:
         result = self.not_.evaluate(answers, context)
@@ -146,7 +144,7 @@ class StartDate(_Strict):
     starts_before: date | None = None
 
     @model_validator(mode="after")
-    def _some_test(self) -> StartDate:
+    def _some_test(self) -> Self:
         if self.starts_on_or_after is None and self.starts_before is None:
             raise ValueError("give starts_on_or_after and/or starts_before")
         return self

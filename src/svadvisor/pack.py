@@ -24,7 +24,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from svadvisor import conditions as cond
 from svadvisor.errors import Problem, RulePackError
-from svadvisor.folders import builtin_pack_dir, pack_files, pack_sha256
+from svadvisor.folders import builtin_pack_dir, files_stamp, pack_files, pack_sha256
 from svadvisor.model import (
     DONT_KNOW,
     AnswerOption,
@@ -101,14 +101,15 @@ YESNO_DEFAULTS = (("yes", "Yes"), ("no", "No"))
 
 
 @lru_cache(maxsize=8)
-def _load_cached(directory: str, stamp: tuple[tuple[str, float, int], ...]) -> RulePack:
+def _load_cached(directory: str, stamp: str) -> RulePack:
     return _load(Path(directory))
 
 
 def load_pack(directory: Path | str | None = None) -> RulePack:
     """Load and validate a rule pack folder (the built-in one when None).
 
-    Loading is cached per folder and file timestamps, so a long run pays for it once.
+    Loading is cached while the folder's files are unchanged, so a long run pays for it
+    once.
     """
     path = Path(directory) if directory is not None else builtin_pack_dir()
     if not path.exists():
@@ -118,8 +119,7 @@ def load_pack(directory: Path | str | None = None) -> RulePack:
             [Problem("a rule pack is a folder of YAML files, not a file", str(path))],
             "no rule pack",
         )
-    stamp = tuple((p.name, p.stat().st_mtime, p.stat().st_size) for p in sorted(pack_files(path)))
-    return _load_cached(str(path), stamp)
+    return _load_cached(str(path), files_stamp(path, pack_files(path)))
 
 
 def _load(directory: Path) -> RulePack:
