@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -123,6 +124,7 @@ def test_the_cache_can_be_turned_off(cache_dir: Path, monkeypatch: pytest.Monkey
     assert not cache_dir.exists()
 
 
+@pytest.mark.skipif(sys.platform != "linux", reason="XDG folders are Linux's")
 def test_without_settings_it_lives_in_the_users_cache_folder(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -135,7 +135,9 @@ class Scorer:
 
     def totals(self, answers: Mapping[str, cond.Answer]) -> dict[str, int]:
         """Each route's score for validated answers."""
-        answers = self._effective(answers)
+        return self._totals(self._effective(answers))
+
+    def _totals(self, answers: Mapping[str, cond.Answer]) -> dict[str, int]:
         totals = dict.fromkeys(self.route_ids, 0)
         for qid, value in answers.items():
             gate = self._ask_when.get(qid)
@@ -166,7 +168,9 @@ class Scorer:
         return cpv.derive(self.pack, answers)[0]
 
     def eligible(self, answers: Mapping[str, cond.Answer]) -> dict[str, bool]:
-        answers = self._effective(answers)
+        return self._eligible(self._effective(answers))
+
+    def _eligible(self, answers: Mapping[str, cond.Answer]) -> dict[str, bool]:
         return {
             route: all(c.evaluate(answers) is not False for c in conditions)
             for route, conditions in self._prerequisites
@@ -174,8 +178,9 @@ class Scorer:
 
     def ranking(self, answers: Mapping[str, cond.Answer]) -> list[tuple[str, int]]:
         """(route, score) best first: eligible routes first, then score, then pack order."""
-        totals = self.totals(answers)
-        eligible = self.eligible(answers)
+        effective = self._effective(answers)  # what CPV codes imply, worked out once
+        totals = self._totals(effective)
+        eligible = self._eligible(effective)
         ordered = sorted(
             self.route_ids, key=lambda r: (not eligible[r], -totals[r], self._order[r])
         )
