@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import os
 import random
 import subprocess
 import sys
@@ -130,6 +131,9 @@ def main() -> None:
     pack = load_pack()
     print(f"python {sys.version.split()[0]}; pack {pack.meta.name} {pack.meta.version}")
     with tempfile.TemporaryDirectory() as tmp:
+        # as an installed copy runs (bytecode written), with a cache of its own
+        os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+        os.environ["SVADVISOR_CACHE_DIR"] = str(Path(tmp) / "cache")
         folder = Path(tmp)
         startup_file = folder / "startup.csv"
         write_pipeline(startup_file, pack, 1, distinct=False)
@@ -161,6 +165,8 @@ def main() -> None:
                     f"{steady / bare:>6.1%} {peak / 1024:>8.0f} MB"
                 )
                 path.unlink()
+            if not peaks:  # every size of this shape was skipped
+                continue
             smallest, largest = min(peaks), max(peaks)
             print(
                 f"{shape}: peak RSS at {largest:,} rows is {peaks[largest] / peaks[smallest]:.2f}x "

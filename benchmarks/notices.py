@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -56,6 +57,9 @@ def main() -> None:
     sizes = [int(s) for s in parser.parse_args().sizes.split(",")]
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
+        # as an installed copy runs (bytecode written), with a cache of its own
+        os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+        os.environ["SVADVISOR_CACHE_DIR"] = str(Path(tmp) / "cache")
         for size in sizes:
             source = Path(tmp) / f"notices-{size}.jsonl"
             processes = build(source, size)
