@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -12,10 +13,12 @@ from tests.conftest import EXAMPLES
 from tests.tinypack import write_tiny_pack
 from typer.testing import CliRunner
 
-from svadvisor import cache
+from svadvisor import cache, folders
 from svadvisor.case_library import load_cases
+from svadvisor.cases import CaseLibrary
 from svadvisor.cli.app import app
 from svadvisor.errors import CaseLibraryError, RulePackError
+from svadvisor.model import RulePack
 from svadvisor.pack import load_pack
 
 ALLIANCE = str(EXAMPLES / "plymouth-alliance.yaml")
@@ -66,16 +69,65 @@ def test_an_edited_pack_is_read_afresh(
     assert len(entries(cache_dir, "pack")) == 2
 
 
-def test_a_file_rewritten_with_the_same_size_and_time_is_read_afresh(
-    cache_dir: Path, pack_copy: Path, edit: Callable[[str, str, str], Path]
+@pytest.fixture
+def stamps_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """As for a pack not changed in the last two seconds: file contents are not read."""
+    monkeypatch.setattr(folders, "RECENT_NS", -(10**18))
+    if not folders.STAMPS_ENOUGH:
+        pytest.skip("this file system keeps no change time: contents are always read")
+
+
+@pytest.mark.parametrize("just_changed", [True, False])
+def test_a_file_rewritten_with_its_old_size_and_time_is_read_afresh(
+    cache_dir: Path,
+    pack_copy: Path,
+    edit: Callable[[str, str, str], Path],
+    request: pytest.FixtureRequest,
+    just_changed: bool,
 ) -> None:
+    """Just changed, the file's content is read; later, its inode and change time tell."""
+    if not just_changed:
+        request.getfixturevalue("stamps_only")
     routes = pack_copy / "routes.yaml"
     before = routes.stat()
     cache.load_pack(pack_copy)
+    assert cache.load_pack(pack_copy) == load_pack(pack_copy)
+    time.sleep(0.05)  # past the file system clock's granularity
     edit("routes.yaml", "label: Alliance contracting", "label: Alliance contractink")
     os.utime(routes, ns=(before.st_atime_ns, before.st_mtime_ns))  # as `cp -p` or tar would
     assert routes.stat().st_size == before.st_size
     assert cache.load_pack(pack_copy).route("alliance").label == "Alliance contractink"
+
+
+@pytest.mark.usefixtures("stamps_only")
+def test_files_in_a_linked_folder_are_part_of_the_pack(cache_dir: Path, pack_copy: Path) -> None:
+    shared = pack_copy.parent / "shared-cpv"
+    (pack_copy / "cpv").rename(shared)
+    (pack_copy / "cpv").symlink_to(shared, target_is_directory=True)
+    before = cache.load_pack(pack_copy)
+    assert "75231240" in before.cpv_lists["light_touch"]
+    time.sleep(0.05)
+    lines = (shared / "light_touch.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    kept = [line for line in lines if not line.startswith("75231240")]
+    assert len(kept) == len(lines) - 1
+    (shared / "light_touch.csv").write_text("".join(kept), encoding="utf-8")
+    after = cache.load_pack(pack_copy)
+    assert "75231240" not in after.cpv_lists["light_touch"]
+    assert after.sha256 != before.sha256
+
+
+def test_a_value_the_cache_cannot_carry_back_is_not_stored(
+    cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pack = cache.load_pack(None)
+    real = cache._library_json
+
+    def losing_a_case(pack: RulePack, library: CaseLibrary) -> str:
+        return real(pack, CaseLibrary(library.cases[1:], library.source))
+
+    monkeypatch.setattr(cache, "_library_json", losing_a_case)
+    assert cache.load_cases(pack, None) == load_cases(pack)
+    assert entries(cache_dir, "cases") == []
 
 
 def test_a_pack_with_problems_is_never_stored(
@@ -106,6 +158,7 @@ def test_a_damaged_entry_is_read_afresh_and_replaced(cache_dir: Path, damage: by
     assert cache.load_pack(None) == fresh
     assert cache.load_cases(pack, None) == load_cases(pack)
     assert all(e.read_bytes() != damage for e in entries(cache_dir, "pack"))
+    assert all(e.read_bytes() != damage for e in entries(cache_dir, "cases"))
 
 
 def test_a_cache_that_cannot_be_written_only_costs_time(
@@ -118,6 +171,8 @@ def test_a_cache_that_cannot_be_written_only_costs_time(
 
 
 def test_the_cache_can_be_turned_off(cache_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SVADVISOR_NO_CACHE", "0")
+    assert cache.cache_dir() == cache_dir
     monkeypatch.setenv("SVADVISOR_NO_CACHE", "1")
     assert cache.cache_dir() is None
     cache.load_pack(None)
@@ -133,8 +188,11 @@ def test_without_settings_it_lives_in_the_users_cache_folder(
     assert cache.cache_dir() == Path("/somewhere/cache/svadvisor")
 
 
-def test_old_entries_are_pruned(cache_dir: Path) -> None:
+def test_old_entries_are_pruned_and_other_files_left_alone(cache_dir: Path) -> None:
     cache_dir.mkdir()
+    mine = cache_dir / "my-settings.json"
+    mine.write_text("{}", encoding="utf-8")
+    os.utime(mine, (1, 1))
     for n in range(cache.KEEP + 5):
         old = cache_dir / f"pack-{n:064d}.json"
         old.write_text("{}", encoding="utf-8")
@@ -143,6 +201,7 @@ def test_old_entries_are_pruned(cache_dir: Path) -> None:
     kept = entries(cache_dir, "pack")
     assert len(kept) == cache.KEEP
     assert cache_dir / f"pack-{0:064d}.json" not in kept  # the oldest went first
+    assert mine.exists()
 
 
 def test_assess_prints_the_same_with_a_cold_and_a_warm_cache(cache_dir: Path) -> None:

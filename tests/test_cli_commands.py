@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import subprocess
 import sys
@@ -71,3 +72,29 @@ def test_a_mistyped_command_is_suggested(runner: CliRunner) -> None:
     result = runner.invoke(app, ["asess"])
     assert result.exit_code == 2
     assert "No such command 'asess'. Did you mean 'assess', 'cases'?" in result.output
+
+
+def test_asking_whether_a_command_exists_loads_nothing() -> None:
+    commands = app_group().commands
+    assert "assess" in commands
+    assert "nope" not in commands
+    assert commands.built == {}
+
+
+def test_only_the_console_script_freezes_the_loaded_pack(runner: CliRunner) -> None:
+    answers = str(EXAMPLES / "plymouth-alliance.yaml")
+    frozen = gc.get_freeze_count()
+    for _ in range(3):  # the app run again and again in one process: nothing piles up
+        assert runner.invoke(app, ["assess", "--answers", answers, "--json"]).exit_code == 0
+    assert gc.get_freeze_count() == frozen
+    script = (
+        "import gc, sys\n"
+        "from svadvisor.cli.app import main\n"
+        f"sys.argv = ['svadvisor', 'assess', '--answers', {answers!r}, '--json']\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit:\n"
+        "    print(gc.get_freeze_count(), file=sys.stderr)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert int(done.stderr.strip().splitlines()[-1]) > 0

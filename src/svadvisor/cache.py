@@ -18,9 +18,11 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import re
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from svadvisor.folders import (
     builtin_cases_dir,
@@ -34,15 +36,21 @@ if TYPE_CHECKING:
     from svadvisor.cases import CaseLibrary
     from svadvisor.model import RulePack
 
+T = TypeVar("T")
+
 FORMAT = "1"
 """Bumped when what is stored changes shape in a way the code fingerprint would miss."""
 KEEP = 32
-"""Entries kept; the least recently written beyond this are removed."""
+"""Entries kept; the least recently used beyond this are removed."""
+ENTRY_NAME = re.compile(r"^(pack|cases)-[0-9a-f]{64}\.json$")
+"""Only files so named are ever removed: the folder may be shared with other files."""
+UNREADABLE = (OSError, ValueError, KeyError, TypeError)
+"""What reading a missing, damaged or foreign entry can raise: it is then read afresh."""
 
 
 def cache_dir() -> Path | None:
     """Where entries live, or None when the cache is turned off."""
-    if os.environ.get("SVADVISOR_NO_CACHE"):
+    if os.environ.get("SVADVISOR_NO_CACHE", "").strip().lower() not in ("", "0", "false", "no"):
         return None
     chosen = os.environ.get("SVADVISOR_CACHE_DIR")
     if chosen:
@@ -53,14 +61,18 @@ def cache_dir() -> Path | None:
 
 
 @lru_cache(maxsize=1)
-def code_fingerprint() -> str:
+def code_fingerprint() -> str | None:
     """The package's own modules (as the file system stamps them) and pydantic's version:
     a changed loader or model (an upgrade, or a developer's edit) never reads an entry an
-    older one wrote."""
+    older one wrote. None when the modules cannot be seen (an install of bytecode only):
+    then nothing is cached."""
     import pydantic
 
     package = Path(__file__).resolve().parent
-    return f"{files_stamp(package, package.glob('*.py'))}\n{pydantic.VERSION}\n{FORMAT}"
+    modules = list(package.glob("*.py"))
+    if not modules:
+        return None
+    return f"{files_stamp(package, modules)}\n{pydantic.VERSION}\n{FORMAT}"
 
 
 def load_pack(directory: Path | None) -> RulePack:
@@ -68,37 +80,60 @@ def load_pack(directory: Path | None) -> RulePack:
     from svadvisor.model import RulePack
 
     path = directory if directory is not None else builtin_pack_dir()
-    folder = cache_dir()
-    if folder is None or not path.is_dir():
-        return _load_pack(path)  # and its error, if any, says what is wrong
-    try:
-        key = _key("pack", str(path), files_stamp(path, pack_files(path)))
-    except OSError:  # a file we cannot read: the loader names it
-        return _load_pack(path)
-    entry = folder / f"pack-{key}.json"
-    with contextlib.suppress(OSError, ValueError):
-        return RulePack.model_validate_json(entry.read_bytes())
-    pack = _load_pack(path)
-    _store(folder, entry, pack.model_dump_json(by_alias=True))
-    return pack
+    return _through_cache(
+        "pack",
+        path,
+        lambda: files_stamp(path, pack_files(path)),
+        load=lambda: _load_pack(path),
+        dump=lambda pack: pack.model_dump_json(by_alias=True),
+        read=RulePack.model_validate_json,
+    )
 
 
 def load_cases(pack: RulePack, directory: Path | None) -> CaseLibrary:
     """As `svadvisor.case_library.load_cases`, from the cache when nothing changed."""
     path = directory if directory is not None else builtin_cases_dir()
+    return _through_cache(
+        "cases",
+        path,
+        lambda: files_stamp(path, case_files(path)) + "\n" + pack.sha256,
+        load=lambda: _load_cases(pack, path),
+        dump=lambda library: _library_json(pack, library),
+        read=lambda data: _read_library(pack, data),
+    )
+
+
+def _through_cache(
+    kind: str,
+    path: Path,
+    stamp: Callable[[], str],
+    *,
+    load: Callable[[], T],
+    dump: Callable[[T], str],
+    read: Callable[[str | bytes], T],
+) -> T:
+    """The entry for this folder as it now stands, else a fresh load (stored if it loaded
+    without a problem and reads back exactly: a value the JSON cannot carry is not)."""
     folder = cache_dir()
-    if folder is None or not path.is_dir():
-        return _load_cases(pack, path)
+    fingerprint = code_fingerprint()
+    if folder is None or fingerprint is None or not path.is_dir():
+        return load()  # and its error, if any, says what is wrong
     try:
-        key = _key("cases", str(path), files_stamp(path, case_files(path)), pack.sha256)
-    except OSError:
-        return _load_cases(pack, path)
-    entry = folder / f"cases-{key}.json"
-    with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
-        return _read_library(pack, entry.read_bytes())
-    library = _load_cases(pack, path)
-    _store(folder, entry, _library_json(pack, library))
-    return library
+        key = "\0".join((fingerprint, kind, str(path), stamp()))
+    except OSError:  # a file we cannot read: the loader names it
+        return load()
+    entry = folder / f"{kind}-{hashlib.sha256(key.encode()).hexdigest()}.json"
+    with contextlib.suppress(*UNREADABLE):
+        value = read(entry.read_bytes())
+        with contextlib.suppress(OSError):
+            os.utime(entry)  # recently used: pruned last
+        return value
+    value = load()
+    text = dump(value)
+    with contextlib.suppress(*UNREADABLE):
+        if read(text) == value:
+            _store(folder, entry, text)
+    return value
 
 
 def _load_pack(path: Path) -> RulePack:
@@ -113,17 +148,13 @@ def _load_cases(pack: RulePack, path: Path) -> CaseLibrary:
     return load_cases(pack, path)
 
 
-def _key(*parts: str) -> str:
-    return hashlib.sha256("\0".join((code_fingerprint(), *parts)).encode()).hexdigest()
-
-
 def _library_json(pack: RulePack, library: CaseLibrary) -> str:
     import json
 
     return json.dumps({"source": library.source, "cases": [c.to_data(pack) for c in library.cases]})
 
 
-def _read_library(pack: RulePack, data: bytes) -> CaseLibrary:
+def _read_library(pack: RulePack, data: str | bytes) -> CaseLibrary:
     """The cases, each profile read back as an answers file is (the entry is JSON)."""
     from pydantic_core import from_json
 
@@ -140,6 +171,8 @@ def _read_library(pack: RulePack, data: bytes) -> CaseLibrary:
         except AnswersError as exc:
             raise ValueError("stale entry") from exc
         cases.append(case.model_copy(update={"profile": profile}))
+    if not isinstance(stored["source"], str):
+        raise TypeError("source")
     return CaseLibrary(tuple(cases), stored["source"])
 
 
@@ -151,6 +184,7 @@ def _store(folder: Path, entry: Path, text: str) -> None:
     with contextlib.suppress(OSError, InputFileError):
         folder.mkdir(parents=True, exist_ok=True)
         write_text_atomic(entry, text, force=True)
-        entries = sorted(folder.glob("*-*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
+        entries = [p for p in folder.iterdir() if ENTRY_NAME.match(p.name)]
+        entries.sort(key=lambda p: p.stat().st_mtime, reverse=True)
         for old in entries[KEEP:]:
             old.unlink(missing_ok=True)

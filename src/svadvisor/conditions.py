@@ -32,8 +32,19 @@ class Context:
     """Threshold id -> (value in force, whether a value equal to it counts as reaching it)."""
 
 
+PACK_CONFIG = ConfigDict(
+    extra="forbid",
+    frozen=True,
+    populate_by_name=True,
+    defer_build=True,
+    allow_inf_nan=False,  # a pack's numbers are finite: `.inf` or `.nan` is a mistake
+)
+"""Every model of a rule pack: read-only once loaded, a misspelt key is an error, and the
+validators are built on first use, not at import."""
+
+
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
+    model_config = PACK_CONFIG
 
 
 class Leaf(_Strict):

@@ -1,5 +1,6 @@
 """The folders svadvisor reads: which files make up a rule pack or a case library, where
-the built-in ones are, and the sha256 that names a folder's exact content.
+the built-in ones are, the sha256 of a pack's exact content, and the cheaper stamp that
+tells whether a folder changed.
 
 Light to import (no pydantic): a run whose pack is already in the cache needs only this.
 """
@@ -7,6 +8,7 @@ Light to import (no pydantic): a run whose pack is already in the cache needs on
 from __future__ import annotations
 
 import hashlib
+import os
 import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -37,11 +39,20 @@ def case_files(directory: Path) -> list[Path]:
 
 
 def pack_files(directory: Path) -> Iterator[Path]:
-    """Every file of the pack; hidden files and folders (`.git`, `__pycache__`) are not."""
-    for p in directory.rglob("*"):
-        rel = p.relative_to(directory)
-        if p.is_file() and not any(part.startswith((".", "__")) for part in rel.parts):
-            yield p
+    """Every file of the pack, through linked folders too (each real folder once); hidden
+    files and folders (`.git`, `__pycache__`) are not part of it."""
+    seen: set[str] = set()
+    for root, folders, files in os.walk(directory, followlinks=True):
+        real = os.path.realpath(root)
+        if real in seen:  # a link back up the tree: its files are listed already
+            folders[:] = []
+            continue
+        seen.add(real)
+        folders[:] = [f for f in folders if not f.startswith((".", "__"))]
+        for name in files:
+            path = Path(root, name)
+            if not name.startswith((".", "__")) and path.is_file():
+                yield path
 
 
 def files_sha256(directory: Path, files: Iterable[Path]) -> str:
@@ -59,6 +70,11 @@ RECENT_NS = 2_000_000_000
 granularity without its times moving, so its content is read instead (git's "racy" rule)."""
 
 
+STAMPS_ENOUGH = os.name != "nt"
+"""Windows keeps a file's creation time where POSIX keeps the time of its last change, so
+there every file's content is read."""
+
+
 def files_stamp(directory: Path, files: Iterable[Path]) -> str:
     """What the file system records of each file: path, size, inode, and the times of its
     last change. Any later write changes it (the change time cannot be set back), as git's
@@ -69,7 +85,7 @@ def files_stamp(directory: Path, files: Iterable[Path]) -> str:
         st = p.stat()
         rel = p.relative_to(directory).as_posix()
         part = f"{rel}\0{st.st_size}\0{st.st_ino}\0{st.st_mtime_ns}\0{st.st_ctime_ns}"
-        if max(st.st_mtime_ns, st.st_ctime_ns) >= recent:
+        if not STAMPS_ENOUGH or max(st.st_mtime_ns, st.st_ctime_ns) >= recent:
             part += "\0" + hashlib.sha256(p.read_bytes()).hexdigest()
         parts.append(part)
     return "\n".join(parts)

@@ -8,9 +8,9 @@ from datetime import date
 from functools import cached_property
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, Field, StringConstraints
 
-from svadvisor.conditions import Condition
+from svadvisor.conditions import PACK_CONFIG, Condition
 
 DONT_KNOW = "dont_know"
 """The answer every question accepts; it scores nothing and is listed as unanswered."""
@@ -38,7 +38,7 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 class PackModel(BaseModel):
     """Every pack model: read-only once loaded, and a misspelt key is an error."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
+    model_config = PACK_CONFIG
 
 
 class Jurisdiction(PackModel):

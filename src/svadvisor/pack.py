@@ -241,7 +241,18 @@ def _csv_table(
     problems: list[Problem],
 ) -> tuple[dict[str, int], list[list[str]]]:
     """A CSV's column positions and rows; a problem (and no rows) if it cannot be used."""
-    file = directory / name
+    named = Path(name)
+    if named.is_absolute() or any(part == ".." or part.startswith(".") for part in named.parts):
+        # the pack's sha256 (and the cache) cover the pack's own folder, and nothing else
+        problems.append(
+            doc.problem(
+                path,
+                f"{name}: name a file inside the rule pack folder (not an absolute path, "
+                "not .., not a hidden folder), so the pack carries everything it uses",
+            )
+        )
+        return {}, []
+    file = directory / named
     if not file.is_file():
         problems.append(doc.problem(path, f"file not found: {file}"))
         return {}, []

@@ -89,8 +89,17 @@ class CommandsOnDemand(MutableMapping[str, Command]):
 
     def __getitem__(self, name: str) -> Command:
         if name not in self.built:
-            self.built[name] = self.specs[name].load(name)  # KeyError: no such command
+            if name not in self.specs:
+                raise KeyError(name)  # no such command
+            try:
+                self.built[name] = self.specs[name].load(name)
+            except KeyError as exc:  # a bug in the command's module, not a missing command
+                raise RuntimeError(f"cannot build the command {name!r}") from exc
         return self.built[name]
+
+    def __contains__(self, name: object) -> bool:
+        """Without loading the command."""
+        return name in self.specs or name in self.built
 
     def __setitem__(self, name: str, command: Command) -> None:
         self.specs.pop(name, None)
@@ -170,4 +179,8 @@ def root(
 
 
 def main() -> None:
+    """The console script."""
+    from svadvisor.cli.common import freeze_after_loading
+
+    freeze_after_loading()
     app(prog_name="svadvisor")

@@ -1,4 +1,5 @@
-"""What every command shares: the --rules option, loading the pack, and error reporting."""
+"""What every command shares: the --rules, --cases and memo options, loading the pack, and
+error reporting."""
 
 from __future__ import annotations
 
@@ -112,10 +113,21 @@ def load(ctx: typer.Context, rules: Path | None) -> RulePack:
     from svadvisor import cache
 
     pack = cache.load_pack(rules_dir(ctx, rules))
-    # The modules and the pack live as long as the run: set them aside from the garbage
-    # collector, which would otherwise scan them all again each time it runs in full.
-    gc.freeze()
+    if _gc_freeze.pop("armed", False):
+        gc.freeze()
     return pack
+
+
+_gc_freeze = {"armed": False}
+
+
+def freeze_after_loading() -> None:
+    """In a run of the console script, the modules and the pack live until the process
+    ends: once the pack is loaded, set everything alive aside from the garbage collector,
+    which would otherwise scan it all again each time it runs in full. Once only, and not
+    when the app is run again and again in one process (tests, a program embedding it),
+    where frozen objects would pile up."""
+    _gc_freeze["armed"] = True
 
 
 def load_library(ctx: typer.Context, cases: Path | None, pack: RulePack) -> CaseLibrary:
