@@ -1,8 +1,8 @@
 """The `svadvisor` command: global options, and the commands registered on it.
 
 Each command's module is imported only when that command runs (or its own help is
-asked for): `svadvisor --help` and `svadvisor assess` do not pay for building the other
-26 commands and their options.
+asked for): `svadvisor --help` and `svadvisor assess` do not pay for building every other
+command and its options.
 """
 
 from __future__ import annotations
