@@ -60,13 +60,17 @@ def edit(pack_copy: Path) -> Callable[[str, str, str], Path]:
     """Replace text once in a file of the pack copy; fail loudly if the text is not there."""
 
     def _edit(file: str, old: str, new: str) -> Path:
-        path = pack_copy / file
-        text = path.read_text(encoding="utf-8")
-        assert old in text, f"{old!r} not in {file}"
-        path.write_text(text.replace(old, new, 1), encoding="utf-8")
-        return path
+        return replace_once(pack_copy / file, old, new)
 
     return _edit
+
+
+def replace_once(path: Path, old: str, new: str) -> Path:
+    """Replace text once in a file; fail loudly if the text is not there."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return path
 
 
 @pytest.fixture

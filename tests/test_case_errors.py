@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from tests.conftest import line_of
+from tests.conftest import line_of, replace_once
 from typer.testing import CliRunner
 
 from svadvisor.case_library import load_cases
@@ -21,11 +21,7 @@ def problems_of(pack: RulePack, directory: Path) -> list[str]:
 
 
 def edit(directory: Path, case_id: str, old: str, new: str) -> Path:
-    path = directory / f"{case_id}.yaml"
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"{old!r} not in {path}"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-    return path
+    return replace_once(directory / f"{case_id}.yaml", old, new)
 
 
 def test_unknown_answer_in_a_profile(pack: RulePack, cases_copy: Path) -> None:
