@@ -133,11 +133,8 @@ class Scorer:
         self._rules = [(r.when, [(s.route, s.points) for s in r.scores]) for r in pack.rules]
         self._prerequisites = [(r.id, [p.requires for p in r.prerequisites]) for r in pack.routes]
 
-    def totals(self, answers: Mapping[str, cond.Answer]) -> dict[str, int]:
-        """Each route's score for validated answers."""
-        return self._totals(self._effective(answers))
-
     def _totals(self, answers: Mapping[str, cond.Answer]) -> dict[str, int]:
+        """Each route's score, for answers with what CPV codes imply filled in."""
         totals = dict.fromkeys(self.route_ids, 0)
         for qid, value in answers.items():
             gate = self._ask_when.get(qid)
@@ -166,9 +163,6 @@ class Scorer:
         if self.pack.meta.cpv is None or self.pack.meta.cpv.question not in answers:
             return answers
         return cpv.derive(self.pack, answers)[0]
-
-    def eligible(self, answers: Mapping[str, cond.Answer]) -> dict[str, bool]:
-        return self._eligible(self._effective(answers))
 
     def _eligible(self, answers: Mapping[str, cond.Answer]) -> dict[str, bool]:
         return {
