@@ -30,13 +30,16 @@ Value = cond.Answer | None
 
 
 def scoring_conditions(pack: RulePack) -> Iterator[cond.ConditionNode]:
-    """The conditions that can move a score or a ranking: ask_when, prerequisites, rules."""
+    """The conditions that can move a score, a ranking or its confidence: ask_when,
+    prerequisites, routes' defining evidence, rules."""
     for q in pack.questions:
         if q.ask_when is not None:
             yield q.ask_when
     for route in pack.routes:
         for prerequisite in route.prerequisites:
             yield prerequisite.requires
+        for evidence in route.evidence:
+            yield evidence.when
     for rule in pack.rules:
         yield rule.when
 
@@ -44,6 +47,8 @@ def scoring_conditions(pack: RulePack) -> Iterator[cond.ConditionNode]:
 def all_conditions(pack: RulePack) -> Iterator[cond.ConditionNode]:
     """Every condition of the pack: scoring ones, notes, and regimes and their outcomes."""
     yield from scoring_conditions(pack)
+    for contradiction in pack.contradictions:
+        yield contradiction.when
     for note in pack.notes:
         if note.when is not None:
             yield note.when

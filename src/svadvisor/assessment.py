@@ -24,6 +24,8 @@ class Contribution(_Out):
     source: str
     answer_label: str = ""
     rule: str | None = None
+    group: str | None = None
+    """The route group whose shared points these are (e.g. the collaborative pathway)."""
 
 
 class Unmet(_Out):
@@ -193,6 +195,28 @@ class CloseCallResult(_Out):
     source: str | None = None
 
 
+ConfidenceLevel = Literal["strong", "moderate", "weak", "insufficient"]
+
+
+class ConfidenceResult(_Out):
+    """How sure the advice is, and why: the margin, the defining evidence answered, and
+    whether a don't-know answer could change the winner. `settle` lists the questions to
+    answer first (for an insufficient result, the ones that would let it recommend)."""
+
+    level: ConfidenceLevel
+    why: list[str]
+    meaning: str = ""
+    settle: list[str] = []
+
+
+class AnswerWarning(_Out):
+    """Answers that contradict each other: they are scored as given, but flagged."""
+
+    id: str
+    questions: list[str]
+    text: str
+
+
 class Assessment(_Out):
     ranking: list[RouteResult]
     margin: int
@@ -213,6 +237,12 @@ class Assessment(_Out):
     settle_first: str | None = None
     weight_robustness: WeightRobustness | None = None
     close_call: CloseCallResult | None = None
+    recommended: str | None = None
+    """The winner's id; None for a tie or when the confidence is insufficient."""
+    confidence: ConfidenceResult | None = None
+    tie: list[str] = []
+    """Routes tied at the top (empty unless there is an exact tie)."""
+    warnings: list[AnswerWarning] = []
 
     @property
     def winner(self) -> RouteResult:

@@ -4,7 +4,9 @@ Pure: no files, no printing, no clock (the caller says which day it is), no stat
 between calls. The same pack, answers and day always give the same assessment.
 
 Ranking rule: routes whose prerequisites are met come first; within each group, the
-higher score first; a tie keeps the order of the routes in the pack's `routes.yaml`.
+higher score first; a tie keeps the order of the routes in the pack's `routes.yaml`, and
+is reported as a tie (`tie`), with no route recommended. Every assessment says how sure
+it is (`confidence`).
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ from datetime import date
 from typing import Literal
 
 from svadvisor import conditions as cond
-from svadvisor import cpv, regimes, thresholds
+from svadvisor import confidence, cpv, regimes, thresholds
+from svadvisor import sensitivity as sensitivity_search
 from svadvisor.answers import describe_answer, dump_answers
 from svadvisor.assessment import (
     AppliedThreshold,
@@ -28,7 +31,10 @@ from svadvisor.assessment import (
     Unmet,
 )
 from svadvisor.cases import CaseLibrary, similar_cases
-from svadvisor.model import Band, Note, Question, RulePack, Score
+from svadvisor.model import Note, Question, RulePack, Score
+from svadvisor.scorer import Scorer
+
+__all__ = ["Scorer", "applicable_notes", "assess", "contributions", "note_result", "question_state"]
 
 STRENGTH_ORDER = {"must": 0, "should": 1, "consider": 2}
 
@@ -70,6 +76,19 @@ def contributions(
 ) -> dict[str, list[Contribution]]:
     """Every point each route gets, in question order, then the rules over several answers."""
     by_route: dict[str, list[Contribution]] = {r.id: [] for r in pack.routes}
+    for route in pack.routes:
+        if route.baseline is not None:
+            by_route[route.id].append(
+                Contribution(
+                    question="",
+                    answer="",
+                    answer_label="before any answer",
+                    points=route.baseline.points,
+                    reason=route.baseline.reason,
+                    source=route.baseline.source,
+                    rule="baseline",
+                )
+            )
     for question in pack.questions:
         if question.id not in answers or question_state(question, answers) == "skip":
             continue
@@ -83,6 +102,7 @@ def contributions(
                         points=score.points,
                         reason=score.reason,
                         source=score.source,
+                        group=score.group,
                     )
                 )
     questions = {q.id: q for q in pack.questions}
@@ -101,84 +121,10 @@ def contributions(
                     reason=score.reason,
                     source=score.source,
                     rule=rule.id,
+                    group=score.group,
                 )
             )
     return by_route
-
-
-class Scorer:
-    """The pack compiled once into plain lookups, for scoring many answer sets fast.
-
-    Batch runs and the "what would change" search score thousands of answer sets; they
-    need totals and the ranking, not the explanation objects `assess` builds. The
-    ranking rule is the same as `assess`'s (property-tested to agree).
-    """
-
-    def __init__(self, pack: RulePack) -> None:
-        self.pack = pack
-        self.route_ids = [r.id for r in pack.routes]
-        self._order = {route: i for i, route in enumerate(self.route_ids)}
-        self._choices: dict[str, dict[str, list[tuple[str, int]]]] = {}
-        self._bands: dict[str, list[tuple[Band, list[tuple[str, int]]]]] = {}
-        self._ask_when: dict[str, cond.ConditionNode] = {}
-        for q in pack.questions:
-            if q.ask_when is not None:
-                self._ask_when[q.id] = q.ask_when
-            if q.type == "number":
-                self._bands[q.id] = [(b, [(s.route, s.points) for s in b.scores]) for b in q.bands]
-            else:
-                self._choices[q.id] = {
-                    a.id: [(s.route, s.points) for s in a.scores] for a in q.answers
-                }
-        self._rules = [(r.when, [(s.route, s.points) for s in r.scores]) for r in pack.rules]
-        self._prerequisites = [(r.id, [p.requires for p in r.prerequisites]) for r in pack.routes]
-
-    def _totals(self, answers: Mapping[str, cond.Answer]) -> dict[str, int]:
-        """Each route's score, for answers with what CPV codes imply filled in."""
-        totals = dict.fromkeys(self.route_ids, 0)
-        for qid, value in answers.items():
-            gate = self._ask_when.get(qid)
-            if gate is not None and gate.evaluate(answers) is False:
-                continue
-            if qid in self._choices:
-                picked = value if isinstance(value, tuple) else (value,)
-                options = self._choices[qid]
-                for answer_id in picked:
-                    for route, points in options.get(answer_id, ()):  # type: ignore[call-overload]
-                        totals[route] += points
-            elif qid in self._bands and isinstance(value, int | float):
-                for band, scores in self._bands[qid]:
-                    if band.contains(value):
-                        for route, points in scores:
-                            totals[route] += points
-                        break
-        for when, scores in self._rules:
-            if when.evaluate(answers) is True:
-                for route, points in scores:
-                    totals[route] += points
-        return totals
-
-    def _effective(self, answers: Mapping[str, cond.Answer]) -> Mapping[str, cond.Answer]:
-        """Fill in what CPV codes imply, as `assess` does."""
-        if self.pack.meta.cpv is None or self.pack.meta.cpv.question not in answers:
-            return answers
-        return cpv.derive(self.pack, answers)[0]
-
-    def _eligible(self, answers: Mapping[str, cond.Answer]) -> dict[str, bool]:
-        return {
-            route: all(c.evaluate(answers) is not False for c in conditions)
-            for route, conditions in self._prerequisites
-        }
-
-    def ranking(self, answers: Mapping[str, cond.Answer]) -> list[tuple[str, int]]:
-        """(route, score) best first: eligible routes first, then score, then pack order."""
-        effective = self._effective(answers)  # what CPV codes imply, worked out once
-        totals = self._totals(effective)
-        eligible = self._eligible(effective)
-        ordered = sorted(
-            self.route_ids, key=lambda r: (not eligible[r], -totals[r], self._order[r])
-        )
-        return [(route, totals[route]) for route in ordered]
 
 
 def assess(
@@ -237,13 +183,13 @@ def assess(
         [*_cpv_disagreements(pack, derived), *notes], key=lambda n: STRENGTH_ORDER[n.strength]
     )
     states = {q.id: question_state(q, effective) for q in pack.questions}
+    unanswered = [q.id for q in pack.questions if q.id not in effective and states[q.id] == "ask"]
+    judgement = confidence.judge(pack, answers, effective, ranking, unanswered)
     result = Assessment(
         ranking=ranking,
         margin=ranking[0].score - ranking[1].score,
         notes=notes,
-        unanswered=[
-            q.id for q in pack.questions if q.id not in effective and states[q.id] == "ask"
-        ],
+        unanswered=unanswered,
         not_applicable=[q.id for q in pack.questions if states[q.id] == "skip"],
         answers=dump_answers(pack, answers),
         rule_pack=RulePackInfo(name=pack.meta.name, version=pack.meta.version, sha256=pack.sha256),
@@ -254,12 +200,14 @@ def assess(
         notes_not_holding=not_holding,
         cases=similar_cases(pack, cases, effective, recommended=ranking[0].route) if cases else [],
         thresholds=in_force,
+        recommended=judgement.recommended,
+        confidence=judgement.confidence,
+        tie=judgement.tie,
+        warnings=confidence.contradictions(pack, effective),
     )
     if not sensitivity:
         return result
-    from svadvisor.sensitivity import with_sensitivity  # it builds on Scorer, below
-
-    return with_sensitivity(pack, answers, result)
+    return sensitivity_search.with_sensitivity(pack, answers, result)
 
 
 def applicable_notes(

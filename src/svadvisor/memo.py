@@ -383,6 +383,17 @@ def memo_context(
             for qid, value in answers.items()
         ],
         "recommended": _route_data(pack, assessment.winner),
+        "is_recommended": assessment.recommended is not None,
+        "tie": [_route_data(pack, r) for r in assessment.ranking if r.route in assessment.tie],
+        "confidence": _confidence_data(pack, assessment),
+        "warnings": [
+            {
+                "id": w.id,
+                "text": w.text,
+                "questions": [questions[q].text if q in questions else q for q in w.questions],
+            }
+            for w in assessment.warnings
+        ],
         "runner_up": _route_data(pack, assessment.runner_up),
         "ranking": [_route_data(pack, r) for r in assessment.ranking],
         "margin": assessment.margin,
@@ -410,6 +421,23 @@ def memo_context(
         "thresholds_on": assessment.procurement_date.isoformat(),
         "thresholds_basis": assessment.procurement_date_basis,
         "reproducibility": replay_block(assessment, on=on),
+    }
+
+
+def _confidence_data(pack: RulePack, assessment: Assessment) -> dict[str, Any] | None:
+    """The confidence as the memo states it: level, meaning, reasons, questions to settle."""
+    confidence = assessment.confidence
+    if confidence is None:
+        return None
+    settle = []
+    for q in confidence.settle:
+        question = pack.question(q)
+        settle.append(question.text if question else q)
+    return {
+        "level": confidence.level,
+        "meaning": confidence.meaning,
+        "why": list(confidence.why),
+        "settle": settle,
     }
 
 

@@ -83,6 +83,15 @@ class CloseCall(PackModel):
     source: Url | None = None
 
 
+class ConfidenceSettings(PackModel):
+    """`pack.yaml` `confidence:` how far ahead the winner must be for each level, and what
+    each level means in the pack's words (shown beside the level in every output)."""
+
+    strong_margin: int = Field(ge=1, le=100)
+    moderate_margin: int = Field(ge=1, le=100)
+    meaning: dict[Literal["strong", "moderate", "weak", "insufficient"], Text]
+
+
 class PackMeta(PackModel):
     """`pack.yaml`: who wrote the pack, which version, and from when it applies."""
 
@@ -95,6 +104,7 @@ class PackMeta(PackModel):
     jurisdiction: Jurisdiction | None = None
     cpv: CpvConfig | None = None
     close_call: CloseCall | None = None
+    confidence: ConfidenceSettings | None = None
 
 
 class Prerequisite(PackModel):
@@ -124,22 +134,57 @@ class Guide(PackModel):
     pitfalls: list[Sourced] = Field(min_length=1)
 
 
+class Evidence(PackModel):
+    """A fact that defines a route (an alliance's shared governance, a commons' community
+    association): a route none of whose evidence holds is never recommended with
+    confidence, however many generic points it has."""
+
+    id: Id
+    label: Text
+    when: Condition
+
+
+class Baseline(PackModel):
+    """Points a route has before any answer: the pack's default route, in its words."""
+
+    points: int = Field(ge=-100, le=100)
+    reason: Text
+    source: Url
+
+
 class Route(PackModel):
     id: Id
     label: Text
     summary: Text
     source: Url
+    baseline: Baseline | None = None
+    evidence: list[Evidence] = []
     prerequisites: list[Prerequisite] = []
     guide: Guide | None = None
 
 
+class RouteGroup(PackModel):
+    """Routes that share points: a score naming the group gives each member the points.
+
+    The built-in pack's collaborative pathway (collaborative, alliance, commons) shares the
+    signs that a need is not a plain market purchase; each route's own evidence then
+    decides among them.
+    """
+
+    id: Id
+    label: Text
+    routes: list[Id] = Field(min_length=2)
+
+
 class Score(PackModel):
-    """Points one answer (or one rule) gives one route, with the reason and its source."""
+    """Points one answer (or one rule) gives one route (or each route of a group), with
+    the reason and its source. `group` records the group a loaded score came from."""
 
     route: Id
     points: int = Field(ge=-100, le=100)
     reason: Text
     source: Url
+    group: Id | None = None
 
 
 class YearsSpan(PackModel):
@@ -209,6 +254,14 @@ class Rule(PackModel):
     id: Id
     when: Condition
     scores: list[Score] = Field(min_length=1)
+
+
+class Contradiction(PackModel):
+    """Answers that contradict each other: flagged with `text`, never silently scored."""
+
+    id: Id
+    when: Condition
+    text: Text
 
 
 class Note(PackModel):
@@ -316,6 +369,17 @@ class OcdsNation(PackModel):
     ocid_prefixes: dict[str, Id]
 
 
+class OcdsKeyword(PackModel):
+    """Words in a notice's own text (title, description, procurement method details) that
+    answer a question: matched as whole words, ignoring case; the answer quotes them."""
+
+    words: list[Text] = Field(min_length=1)
+    unless: list[Text] = []
+    """Phrases that contain a word but mean something else ("Welsh Procurement Alliance")."""
+    question: Id
+    answer: Id
+
+
 class OcdsMapping(PackModel):
     """`ocds.yaml`: how published notices (OCDS) answer the pack's questions.
 
@@ -332,6 +396,7 @@ class OcdsMapping(PackModel):
     reserved: OcdsCodes | None = None
     framework: OcdsFramework | None = None
     nation: OcdsNation | None = None
+    keywords: list[OcdsKeyword] = []
 
 
 class RulePack(PackModel):
@@ -339,8 +404,10 @@ class RulePack(PackModel):
 
     meta: PackMeta
     routes: list[Route]
+    groups: list[RouteGroup] = []
     questions: list[Question]
     rules: list[Rule] = []
+    contradictions: list[Contradiction] = []
     notes: list[Note] = []
     thresholds: list[Threshold] = []
     regimes: list[Regime] = []

@@ -55,6 +55,7 @@ class Facts:
     published: str | None = None
     tags: list[str] = field(default_factory=list)
     title: str | None = None
+    description: str | None = None
     buyer: str | None = None
     amount: float | None = None
     currency: str | None = None
@@ -232,6 +233,7 @@ def release_facts(release: Any) -> Facts:
         published=released,
         tags=[t for t in release.get("tag") or [] if isinstance(t, str)],
         title=_text(tender.get("title")) or _text(release.get("title")),
+        description=_text(tender.get("description")) or _text(release.get("description")),
         buyer=_text(_get(release, "buyer", "name")) or _buyer_party(release),
         amount=amount,
         currency=currency,

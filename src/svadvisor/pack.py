@@ -28,6 +28,7 @@ from svadvisor.folders import builtin_pack_dir, files_stamp, pack_files, pack_sh
 from svadvisor.model import (
     DONT_KNOW,
     AnswerOption,
+    Contradiction,
     Note,
     OcdsMapping,
     PackMeta,
@@ -35,8 +36,10 @@ from svadvisor.model import (
     Question,
     Regime,
     Route,
+    RouteGroup,
     Rule,
     RulePack,
+    Score,
     Threshold,
 )
 from svadvisor.yamlfile import PathKey, YamlDocument, YamlProblem, load_yaml_file, read_text
@@ -50,6 +53,7 @@ class PackMetaFile(PackModel):
 
 class RoutesFile(PackModel):
     routes: list[Route] = Field(min_length=2)
+    groups: list[RouteGroup] = Field(default_factory=list)
 
 
 class QuestionsFile(PackModel):
@@ -58,6 +62,7 @@ class QuestionsFile(PackModel):
 
 class RulesFile(PackModel):
     rules: list[Rule] = Field(default_factory=list)
+    contradictions: list[Contradiction] = Field(default_factory=list)
 
 
 class NotesFile(PackModel):
@@ -150,11 +155,13 @@ def _load(directory: Path) -> RulePack:
         raise RulePackError(problems, f"rule pack {directory} has {len(problems)} problem(s)")
 
     meta = typing.cast(PackMetaFile, parsed["pack.yaml"]).pack
-    routes = typing.cast(RoutesFile, parsed["routes.yaml"]).routes
+    routes_file = typing.cast(RoutesFile, parsed["routes.yaml"])
+    routes, groups = routes_file.routes, routes_file.groups
     questions = [
         _with_defaults(q) for q in typing.cast(QuestionsFile, parsed["questions.yaml"]).questions
     ]
-    rules = typing.cast(RulesFile, parsed.get("scoring.yaml", RulesFile())).rules
+    scoring = typing.cast(RulesFile, parsed.get("scoring.yaml", RulesFile()))
+    rules, contradictions = scoring.rules, scoring.contradictions
     notes = typing.cast(NotesFile, parsed.get("notes.yaml", NotesFile())).notes
     thresholds = typing.cast(ThresholdsFile, parsed.get("thresholds.yaml", ThresholdsFile()))
     regimes = typing.cast(RegimesFile, parsed.get("regimes.yaml", RegimesFile())).regimes
@@ -163,8 +170,10 @@ def _load(directory: Path) -> RulePack:
     pack = RulePack(
         meta=meta,
         routes=routes,
+        groups=groups,
         questions=questions,
         rules=rules,
+        contradictions=contradictions,
         notes=notes,
         thresholds=thresholds.thresholds,
         regimes=regimes,
@@ -180,7 +189,39 @@ def _load(directory: Path) -> RulePack:
     problems.extend(check_references(pack, docs, unread=failed))
     if problems:
         raise RulePackError(problems, f"rule pack {directory} has {len(problems)} problem(s)")
-    return pack
+    return expand_groups(pack)
+
+
+def expand_groups(pack: RulePack) -> RulePack:
+    """Each score naming a route group becomes one score per member route (marked with
+    the group), so the engine, the sensitivity search, lint and diff see plain routes."""
+    members = {g.id: g.routes for g in pack.groups}
+    if not members:
+        return pack
+
+    def spread(scores: list[Score]) -> list[Score]:
+        out: list[Score] = []
+        for score in scores:
+            if score.route in members:
+                out += [
+                    score.model_copy(update={"route": route, "group": score.route})
+                    for route in members[score.route]
+                ]
+            else:
+                out.append(score)
+        return out
+
+    questions = [
+        q.model_copy(
+            update={
+                "answers": [a.model_copy(update={"scores": spread(a.scores)}) for a in q.answers],
+                "bands": [b.model_copy(update={"scores": spread(b.scores)}) for b in q.bands],
+            }
+        )
+        for q in pack.questions
+    ]
+    rules = [r.model_copy(update={"scores": spread(r.scores)}) for r in pack.rules]
+    return pack.model_copy(update={"questions": questions, "rules": rules})
 
 
 def _load_cpv(
@@ -437,7 +478,8 @@ def check_references(
             return Problem(message, file, path=".".join(map(str, path)))
         return doc.problem(path, message)
 
-    route_ids = {r.id for r in pack.routes}
+    routes_only = {r.id for r in pack.routes}
+    route_ids = routes_only | {g.id for g in pack.groups}
     questions = {q.id: q for q in pack.questions}
 
     yield from _duplicates("routes.yaml", ("routes",), [r.id for r in pack.routes], at)
@@ -473,10 +515,26 @@ def check_references(
                 q.ask_when, "questions.yaml", (*base, "ask_when"), questions, at
             )
 
+    yield from _duplicates("routes.yaml", ("groups",), [g.id for g in pack.groups], at)
+    for gi, group in enumerate(pack.groups):
+        if group.id in routes_only:
+            yield at("routes.yaml", ("groups", gi, "id"), f"{group.id!r} is already a route's id")
+        for mi, member in enumerate(group.routes):
+            if member not in routes_only:
+                yield at(
+                    "routes.yaml",
+                    ("groups", gi, "routes", mi),
+                    _unknown("route", member, routes_only),
+                )
     for ri, r in enumerate(pack.routes):
         yield from _duplicates(
             "routes.yaml", ("routes", ri, "prerequisites"), [p.id for p in r.prerequisites], at
         )
+        yield from _duplicates("routes.yaml", ("routes", ri, "evidence"), [e.id for e in r.evidence], at)
+        for ei, evidence in enumerate(r.evidence):
+            yield from _check_condition(
+                evidence.when, "routes.yaml", ("routes", ri, "evidence", ei, "when"), questions, at
+            )
         for pi, p in enumerate(r.prerequisites):
             yield from _check_condition(
                 p.requires,
@@ -495,6 +553,14 @@ def check_references(
                     ("rules", ri, "scores", si, "route"),
                     _unknown("route", s.route, route_ids),
                 )
+
+    yield from _duplicates(
+        "scoring.yaml", ("contradictions",), [c.id for c in pack.contradictions], at
+    )
+    for ci, contradiction in enumerate(pack.contradictions):
+        yield from _check_condition(
+            contradiction.when, "scoring.yaml", ("contradictions", ci, "when"), questions, at
+        )
 
     thresholds: dict[str, Any] = {t.id: t for t in pack.thresholds}
     if "thresholds.yaml" in (unread or set()):
@@ -639,6 +705,21 @@ def _check_meta(pack: RulePack, questions: dict[str, Question], at: Any) -> Iter
                     (*path, "answer"),
                     _no_answer(q, derive.answer),
                 )
+    if meta.confidence is not None:
+        setting = meta.confidence
+        if setting.moderate_margin > setting.strong_margin:
+            yield at(
+                "pack.yaml",
+                ("pack", "confidence", "moderate_margin"),
+                "moderate_margin must not be above strong_margin",
+            )
+        missing = [lv for lv in ("strong", "moderate", "weak", "insufficient") if lv not in setting.meaning]
+        if missing:
+            yield at(
+                "pack.yaml",
+                ("pack", "confidence", "meaning"),
+                f"say what each level means; missing: {', '.join(missing)}",
+            )
     for qi, q in enumerate(pack.questions):
         if q.type == "cpv" and meta.cpv is None:
             yield at(
@@ -668,9 +749,15 @@ def _check_ocds(pack: RulePack, questions: dict[str, Question], at: Any) -> Iter
             yield at(
                 "ocds.yaml", (*base, "duration"), _unknown("question", mapping.duration, questions)
             )
-        elif not any(a.years is not None for a in q.answers):
-            yield at("ocds.yaml", (*base, "duration"), f"{q.id!r} has no answers with 'years'")
-    answered: list[tuple[str, str, list[tuple[PathKey, str]]]] = []
+        elif not (q.type == "number" and q.unit == "years") and not any(
+            a.years is not None for a in q.answers
+        ):
+            yield at(
+                "ocds.yaml",
+                (*base, "duration"),
+                f"{q.id!r} is neither a number question in years nor has answers with 'years'",
+            )
+    answered: list[tuple[str | PathKey, str, list[tuple[PathKey, str]]]] = []
     for key in ("category", "suitability", "reserved"):
         codes = getattr(mapping, key)
         if codes is not None:
@@ -703,11 +790,16 @@ def _check_ocds(pack: RulePack, questions: dict[str, Question], at: Any) -> Iter
                 [(("nation", "ocid_prefixes", p), a) for p, a in nation.ocid_prefixes.items()],
             )
         )
+    for ki, keyword in enumerate(mapping.keywords):
+        answered.append(
+            (("keywords", ki), keyword.question, [(("keywords", ki, "answer"), keyword.answer)])
+        )
     for key, question_id, pairs in answered:
         q = questions.get(question_id)
         if q is None:
+            where = key if isinstance(key, tuple) else (key,)
             yield at(
-                "ocds.yaml", (*base, key, "question"), _unknown("question", question_id, questions)
+                "ocds.yaml", (*base, *where, "question"), _unknown("question", question_id, questions)
             )
             continue
         for path, answer in pairs:

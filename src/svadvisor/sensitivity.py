@@ -3,7 +3,7 @@ weights could move, and whether the top two are a close call.
 
 Pure and exact: the search runs over the pack's whole answer space (`answerspace`:
 every answer, one value per number band, "don't know" included) with the compiled
-`engine.Scorer`, so nothing is sampled and the built-in pack takes milliseconds.
+`scorer.Scorer`, so nothing is sampled and the built-in pack takes milliseconds.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import Any
 
 from svadvisor import conditions as cond
 from svadvisor.answers import dump_answers
-from svadvisor.answerspace import AnswerSpace, Value, answer_spaces, scoring_conditions
+from svadvisor.answerspace import AnswerSpace, Value
 from svadvisor.assessment import (
     Assessment,
     Change,
@@ -23,41 +23,8 @@ from svadvisor.assessment import (
     WeightMove,
     WeightRobustness,
 )
-from svadvisor.engine import Scorer
+from svadvisor.scorer import Scorer, compiled, scoring_questions
 from svadvisor.model import DONT_KNOW, RulePack
-
-_SCORERS: dict[int, tuple[RulePack, Scorer, dict[str, AnswerSpace]]] = {}
-
-
-def compiled(pack: RulePack) -> tuple[Scorer, dict[str, AnswerSpace]]:
-    """The pack's Scorer and the answer spaces of the questions that can move a score,
-    built once per pack object."""
-    cached = _SCORERS.get(id(pack))
-    if cached is None or cached[0] is not pack:
-        if len(_SCORERS) >= 8:
-            _SCORERS.pop(next(iter(_SCORERS)))
-        moving = scoring_questions(pack)
-        spaces = {q: space for q, space in answer_spaces(pack).items() if q in moving}
-        cached = (pack, Scorer(pack), spaces)
-        _SCORERS[id(pack)] = cached
-    return cached[1], cached[2]
-
-
-def scoring_questions(pack: RulePack) -> set[str]:
-    """Questions whose answer can change a score or a prerequisite: they give points, a
-    scoring condition reads them, or (CPV) they imply an answer to such a question.
-    Changing any other answer never changes the ranking, so the search skips them."""
-    read = {q for c in scoring_conditions(pack) for q in cond.questions_named(c)}
-    moving = {
-        q.id
-        for q in pack.questions
-        if q.id in read or any(a.scores for a in q.answers) or any(b.scores for b in q.bands)
-    }
-    config = pack.meta.cpv
-    if config is not None and any(cpv_list.derive.question in moving for cpv_list in config.lists):
-        moving.add(config.question)
-    return moving
-
 
 def with_sensitivity(
     pack: RulePack, answers: Mapping[str, cond.Answer], result: Assessment
@@ -339,6 +306,7 @@ def close_call(pack: RulePack, result: Assessment) -> CloseCallResult | None:
 __all__ = [
     "close_call",
     "compiled",
+    "scoring_questions",
     "dont_know_impact",
     "plain",
     "weight_robustness",

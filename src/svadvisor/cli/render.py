@@ -153,19 +153,77 @@ def _how_sure(console: Console, result: Assessment) -> None:
         console.print(line)
 
 
+def _headline(console: Console, result: Assessment, pack: RulePack) -> None:
+    """The advice in one line: a route, a tie, or no recommendation yet."""
+    labels = {r.id: r.label for r in pack.routes}
+    level = result.confidence.level if result.confidence else ""
+    if result.recommended:
+        console.print(
+            Text(f"Recommended route: {labels[result.recommended]} ({level} confidence)", style="bold")
+        )
+    elif result.tie:
+        tied = " and ".join(labels[r] for r in result.tie)
+        console.print(Text(f"Recommended route: none yet - {tied} tie", style="bold"))
+    else:
+        console.print(
+            Text("Recommended route: none yet - the answers lack the defining evidence", style="bold")
+        )
+
+
+def _confidence(console: Console, result: Assessment, pack: RulePack) -> None:
+    """How sure the advice is, with each reason, and what to answer first."""
+    confidence = result.confidence
+    if confidence is None:
+        return
+    console.print(Text(f"Confidence: {confidence.level}", style="bold"))
+    if confidence.meaning:
+        _indented(console, confidence.meaning, 2)
+    for why in confidence.why:
+        _indented(console, f"- {why}", 2)
+    if confidence.settle:
+        _indented(console, "Answer first:", 2, style="bold")
+        for q in confidence.settle:
+            question = pack.question(q)
+            _indented(console, f"- {question.text if question else q}", 4)
+
+
+def _warnings(console: Console, result: Assessment, pack: RulePack) -> None:
+    """Answers that contradict each other, before anything is built on them."""
+    if not result.warnings:
+        return
+    console.print(Text("Answers that contradict each other", style="bold"))
+    for warning in result.warnings:
+        named = ", ".join(
+            (pack.question(q).text if pack.question(q) else q)  # type: ignore[union-attr]
+            for q in warning.questions
+        )
+        _indented(console, f"! {warning.text}", 2)
+        _indented(console, f"(questions: {named})", 4)
+    console.print()
+
+
 def render_assessment(console: Console, result: Assessment, pack: RulePack) -> None:
     winner, runner_up = result.ranking[0], result.ranking[1]
     questions = {q.id: q for q in pack.questions}
 
     _regimes(console, result)
     _derived(console, result)
-    console.print(Text("Recommended route", style="bold"))
+    _warnings(console, result, pack)
+    _headline(console, result, pack)
     for rank, route in enumerate(result.ranking, start=1):
         status = "" if route.eligible else "  [prerequisite not met]"
-        marker = "  <- recommended" if rank == 1 else ""
+        marker = ""
+        if route.route == result.recommended:
+            marker = "  <- recommended"
+        elif route.route in result.tie:
+            marker = "  <- tied"
+        elif rank == 1:
+            marker = "  <- leads, not recommended"
         console.print(f"  {rank}. {route.label:<30} {route.score:>4} points{status}{marker}")
     console.print()
-    _explain(console, winner, "recommended")
+    _confidence(console, result, pack)
+    console.print()
+    _explain(console, winner, "recommended" if result.recommended else "leading")
     console.print()
     _explain(console, runner_up, "runner-up")
     console.print()

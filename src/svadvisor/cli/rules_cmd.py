@@ -157,3 +157,96 @@ def lint(ctx: typer.Context, directory: DirArgument = None) -> None:
     typer.echo(f"{warnings} warning(s), {infos} info in {folder}")
     if warnings:
         raise typer.Exit(EXIT_FOUND)
+
+
+@app.command("evaluate")
+@user_errors
+def evaluate(
+    ctx: typer.Context,
+    directory: Annotated[
+        Path | None,
+        typer.Argument(
+            metavar="[DIR]",
+            help="Folder of labelled cases (cases/*.yaml and targets.yaml); default: the "
+            "rule pack's evaluation/ folder.",
+        ),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
+    split: Annotated[
+        str,
+        typer.Option(
+            "--split",
+            metavar="dev|test|all",
+            help="Show only one split's figures and misses (tune weights with --split dev; "
+            "the targets are still checked on every split).",
+        ),
+    ] = "all",
+) -> None:
+    """Measure the pack against real decisions: accuracy per split, precision and recall
+    per route, a confusion matrix and every miss; exit status 1 below the folder's targets."""
+    import json
+
+    from svadvisor.evaluate import EVALUATION_FOLDER, evaluate
+    from svadvisor.pack import load_pack
+
+    pack_folder = _folder(ctx, None)
+    pack = load_pack(pack_folder)
+    folder = directory if directory is not None else pack_folder / EVALUATION_FOLDER
+    if split not in ("dev", "test", "all"):
+        raise typer.BadParameter("choose dev, test or all", param_hint="--split")
+    report = evaluate(pack, folder, on=date.today(), only=None if split == "all" else split)
+    if as_json:
+        typer.echo(json.dumps(report.as_json(), indent=2))
+    else:
+        for line in _evaluation_lines(report, {r.id: r.label for r in pack.routes}):
+            typer.echo(line)
+    if report.failures:
+        raise typer.Exit(EXIT_FOUND)
+
+
+def _evaluation_lines(report: object, labels: dict[str, str]) -> list[str]:
+    """The evaluation report as the terminal shows it."""
+    from svadvisor.evaluate import TIE, Report
+
+    assert isinstance(report, Report)
+    lines = [f"Evaluated {report.pack}", f"on the cases in {report.folder}", ""]
+    lines.append("Top-route accuracy (a tie is a miss; a medium case's runner-up is a hit):")
+    for name, figures in report.splits.items():
+        lines.append(
+            f"  {name:<5} {figures.hits:>3}/{figures.cases:<3} {figures.accuracy:6.1%}"
+            f"   (exact route {figures.strict_hits}/{figures.cases})"
+        )
+    lines += ["", "Per route (all cases):", f"  {'route':<14} precision  recall"]
+    for route in report.routes:
+        p, r = report.precision[route], report.recall[route]
+        lines.append(
+            f"  {route:<14} {'-' if p is None else f'{p:.1%}':>9}  "
+            f"{'-' if r is None else f'{r:.1%}':>6}"
+        )
+    columns = [*report.routes, TIE]
+    width = max(len(c) for c in columns) + 1
+    lines += ["", "Confusion matrix (rows: documented route; columns: top route):"]
+    lines.append(" " * 16 + "".join(f"{c:>{width}}" for c in columns))
+    for route in report.routes:
+        row = report.confusion[route]
+        lines.append(f"  {route:<14}" + "".join(f"{row[c]:>{width}}" for c in columns))
+    misses = report.misses
+    lines += ["", f"Misses ({len(misses)}):" if misses else "Misses: none"]
+    for o in misses:
+        lines.append(
+            f"  [{o.case.split}] {o.case.id}: documented {o.case.route}, top {o.top} "
+            f"(margin {o.margin}, confidence {o.confidence})"
+        )
+        for d in o.deciders:
+            lines.append(f"      {d.points:+d} {labels.get(d.route, d.route)}: {d.question}: {d.reason}")
+    if report.notices_above_weak:
+        lines += ["", "Plain market purchases sent elsewhere with a confidence above weak:"]
+        lines += [f"  {o.case.id}: {o.top} ({o.confidence})" for o in report.notices_above_weak]
+    if report.targets is not None:
+        lines.append("")
+        if report.failures:
+            lines.append("Below target:")
+            lines += [f"  {failure}" for failure in report.failures]
+        else:
+            lines.append("All targets met.")
+    return lines

@@ -6,8 +6,9 @@ for its column, so a row costs a few dictionary look-ups.
 A header matches a question by its id or its text, ignoring case, spacing, punctuation
 and anything in brackets. A council's forward plan is understood without a map: an
 estimated value feeds `value`, a CPV code feeds `cpv` (when the pack has that question),
-and contract start and end dates, or a duration, answer the question whose answers
-carry `years` (in the built-in pack, `timescale`). `--columns MAP.yaml` names the rest.
+and contract start and end dates, or a duration, answer a number question in years (in
+the built-in pack, `contract_term`: a contract's length, never the timescale of its goals)
+or a choice whose answers carry `years`. `--columns MAP.yaml` names the rest.
 Any other column is carried through untouched.
 """
 
@@ -25,7 +26,7 @@ from typing import Any
 from svadvisor.answers import DONT_KNOW_WORDS, AnswerProblem, is_dont_know, parse_answer
 from svadvisor.conditions import Answer
 from svadvisor.errors import AnswersError, InputFileError, Problem
-from svadvisor.model import Question, RulePack
+from svadvisor.model import Question, RulePack, YearsSpan
 from svadvisor.pipeline.readers import Cell
 from svadvisor.yamlfile import load_user_file
 
@@ -303,8 +304,13 @@ def is_usable(plan: ColumnPlan, pack: RulePack) -> bool:
 
 
 def years_questions(pack: RulePack) -> list[Question]:
-    """Questions a duration can answer: those whose answers carry `years`."""
-    return [q for q in pack.questions if any(a.years is not None for a in q.answers)]
+    """Questions a duration can answer: a number question in years (the length itself), or
+    a choice whose answers carry `years`."""
+    return [
+        q
+        for q in pack.questions
+        if (q.type == "number" and q.unit == "years") or any(a.years is not None for a in q.answers)
+    ]
 
 
 # --- cells -> answers -------------------------------------------------------------------
@@ -563,8 +569,13 @@ class RowReader:
         self._keyed_cache: dict[
             tuple[Cell, ...], tuple[dict[str, Answer], list[CellProblem], dict[Hashable, Any]]
         ] = {}
-        self._timed = [
-            (q.id, [(a.id, a.years) for a in q.answers if a.years is not None])
+        self._timed: list[tuple[str, list[tuple[str, YearsSpan]] | None]] = [
+            (
+                q.id,
+                None
+                if q.type == "number"
+                else [(a.id, a.years) for a in q.answers if a.years is not None],
+            )
             for q in years_questions(pack)
         ]
         self._duration = self._fields.get(DURATION_YEARS) or self._fields.get(DURATION_MONTHS)
@@ -683,6 +694,10 @@ class RowReader:
             return
         for qid, spans in self._timed:
             if qid in answered:
+                continue
+            if spans is None:  # a number question in years: the length itself
+                found[qid] = round(years, 2)
+                origins[qid] = origin
                 continue
             for answer_id, span in spans:
                 if span.contains(years):

@@ -10,7 +10,9 @@ OCDS requires becomes a rejected row naming the ocid and the field.
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from svadvisor import ocds
@@ -31,11 +33,12 @@ NOTICE_COLUMNS = [
     "procurement_method",
     "releases",
     "notice_flags",
+    "notice_text_matches",
 ]
 """What every notice row carries, before the answer columns."""
 
 DURATION_COLUMN = "Contract duration (years)"
-"""Named so the batch reads it as a contract length and derives the timescale answer."""
+"""Named so the batch reads it as a contract length (the pack's `duration` question)."""
 
 DAYS_PER_YEAR = 365.25
 
@@ -53,11 +56,65 @@ def answer_columns(mapping: OcdsMapping) -> list[str]:
         mapping.reserved.question if mapping.reserved else None,
         mapping.framework.question if mapping.framework else None,
         mapping.nation.question if mapping.nation else None,
+        *(k.question for k in mapping.keywords),
     ]
     return list(dict.fromkeys(c for c in columns if c))
 
 
-def notice_cells(facts: ocds.Facts, mapping: OcdsMapping) -> tuple[dict[str, Cell], list[str]]:
+@dataclass(frozen=True)
+class KeywordRule:
+    """One `ocds.yaml` keyword entry compiled: whole-word patterns for its words and
+    for the phrases that do not count."""
+
+    question: str
+    answer: str
+    words: re.Pattern[str]
+    unless: re.Pattern[str] | None
+
+
+def _phrases(words: list[str]) -> re.Pattern[str]:
+    alternatives = "|".join(
+        r"\s+".join(re.escape(part) for part in word.split()) for word in words
+    )
+    return re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])", re.IGNORECASE)
+
+
+def keyword_rules(mapping: OcdsMapping) -> list[KeywordRule]:
+    return [
+        KeywordRule(
+            k.question, k.answer, _phrases(k.words), _phrases(k.unless) if k.unless else None
+        )
+        for k in mapping.keywords
+    ]
+
+
+def text_matches(
+    facts: ocds.Facts, rules: list[KeywordRule]
+) -> list[tuple[KeywordRule, str, str]]:
+    """(rule, the field, the words matched) for each rule the notice's own text meets: its
+    title, description and procurement method details, first match per rule."""
+    fields = (
+        ("title", facts.title),
+        ("description", facts.description),
+        ("procurement method", facts.method_details),
+    )
+    found = []
+    for rule in rules:
+        for name, text in fields:
+            if not text:
+                continue
+            if rule.unless is not None:
+                text = rule.unless.sub(" ", text)
+            match = rule.words.search(text)
+            if match:
+                found.append((rule, name, match.group(0)))
+                break
+    return found
+
+
+def notice_cells(
+    facts: ocds.Facts, mapping: OcdsMapping, rules: list[KeywordRule] | None = None
+) -> tuple[dict[str, Cell], list[str]]:
     """The answer cells one process gives, and flags for what was left unknown and why."""
     cells: dict[str, Cell] = {}
     flags: list[str] = []
@@ -104,7 +161,18 @@ def notice_cells(facts: ocds.Facts, mapping: OcdsMapping) -> tuple[dict[str, Cel
             if facts.ocid.startswith(prefix):
                 cells[mapping.nation.question] = nation
                 break
+    for rule, _, _ in text_matches(facts, rules if rules is not None else keyword_rules(mapping)):
+        cells.setdefault(rule.question, rule.answer)
     return cells, flags
+
+
+def matches_text(facts: ocds.Facts, rules: list[KeywordRule]) -> str | None:
+    """The `notice_text_matches` cell: each answer read from the notice's words, quoted."""
+    found = [
+        f"{rule.question} = {rule.answer}: the {field} says '{words}'"
+        for rule, field, words in text_matches(facts, rules)
+    ]
+    return "; ".join(found) or None
 
 
 @contextlib.contextmanager
@@ -131,6 +199,7 @@ def read_notices(path: Path, pack: RulePack, *, validate: bool = False) -> Itera
 def _rows(
     found: Iterator[ocds.Process], mapping: OcdsMapping, answers: list[str], done: list[int]
 ) -> Iterator[Row]:
+    rules = keyword_rules(mapping)
     for count, process in enumerate(found, start=1):
         done[0] = count
         number = process.number
@@ -145,7 +214,7 @@ def _rows(
             )
             continue
         facts = process.facts
-        cells, flags = notice_cells(facts, mapping)
+        cells, flags = notice_cells(facts, mapping, rules)
         own: list[Cell] = [
             facts.ocid,
             facts.title,
@@ -159,5 +228,6 @@ def _rows(
             facts.method_details or facts.method,
             process.releases,
             "; ".join(flags) or None,
+            matches_text(facts, rules),
         ]
         yield Row(number, [*own, *(cells.get(column) for column in answers)])

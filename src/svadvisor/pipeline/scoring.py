@@ -32,6 +32,9 @@ CACHE_LIMIT = 4096
 
 TOP_REASONS = 3
 
+SETTLE_MOST = 3
+"""Questions named in a row's `settle_first` cell, most useful first."""
+
 
 @dataclass(frozen=True)
 class Reason:
@@ -104,10 +107,14 @@ class BatchScorer:
             "recommended_route",
             "runner_up",
             "margin",
+            "confidence",
+            "confidence_why",
+            "settle_first",
             *scores,
             "prerequisites_not_met",
             *reasons,
             "notes",
+            "warnings",
             *cases,
         ]
 
@@ -157,14 +164,24 @@ class BatchScorer:
         nearest = result.cases[0] if result.cases else None
         nearest_case = f"{nearest.name} ({nearest.id})" if nearest else None
         scores = dict(ranking)
+        confidence = result.confidence
+        level = confidence.level if confidence else ""
+        settle = [
+            self.pack.question(q).text if self.pack.question(q) else q  # type: ignore[union-attr]
+            for q in (confidence.settle if confidence else [])[:SETTLE_MOST]
+        ]
         cells = (
-            self.labels[result.winner.route],
+            self.labels[result.recommended] if result.recommended else "",
             self.labels[result.runner_up.route],
             result.margin,
+            level,
+            " ".join(confidence.why) if confidence else "",
+            "; ".join(settle),
             *(scores[route] for route in self.labels),
             "; ".join(r.route for r in result.ranking if not r.eligible),
             *texts,
             "; ".join(notes),
+            "; ".join(w.text for w in result.warnings),
             *([nearest_case or ""] if self.cases is not None else []),
         )
         return Outcome(
