@@ -21,6 +21,9 @@ ADDED = [
     "recommended_route",
     "runner_up",
     "margin",
+    "confidence",
+    "confidence_why",
+    "settle_first",
     "score_competitive",
     "score_collaborative",
     "score_alliance",
@@ -30,6 +33,7 @@ ADDED = [
     "reason_2",
     "reason_3",
     "notes",
+    "warnings",
     "nearest_case",
     "answers_from_sheet",
     "unknown_questions",
@@ -84,15 +88,18 @@ def test_forward_plan_from_contracts_finder_scores_every_row(
     by_ref = {row["Reference"]: row for row in rows}
     luton = by_ref["LUTON001-DN753239-61686771"]  # 01/04/2025 to 01/04/2035, £118m
     assert luton["answers_from_sheet"].startswith(
-        "timescale (from start and end dates); cpv; value"
+        "cpv; value; contract_term (from start and end dates)"
     )
-    assert "timescale: Long" in luton["reason_1"]
+    # a ten-year contract is not a long-term goal, and light touch status is a legal fact:
+    # nothing here is evidence for any route, so nothing is recommended yet
+    assert "timescale" in luton["unknown_questions"].split("; ")
+    assert luton["recommended_route"] == ""
+    assert luton["confidence"] == "insufficient"
+    assert "How complex is the system this service works in?" in luton["settle_first"]
+    assert "light_touch_rules" in luton["notes"].split("; ")
     assert "value" not in luton["unknown_questions"].split("; ")
-    # 1 April 2025 to 31 March 2028 is three whole years: medium, not short
-    museum = by_ref["BOURN001-DN760314-57092371"]
-    assert "Medium - 3 to 7 years" in museum["reason_1"]
     dining = by_ref["2eea2605-c254-404f-a208-e20c84e54763"]  # one month, no value
-    assert dining["answers_from_sheet"] == "timescale (from start and end dates); cpv"
+    assert dining["answers_from_sheet"] == "cpv; contract_term (from start and end dates)"
     assert "value" in dining["unknown_questions"].split("; ")
     assert read_csv(tmp_path / "forward-plan-contracts-finder.rejects.csv") == []
     assert no_temporary_files(tmp_path)
@@ -127,15 +134,15 @@ def test_cpv_codes_answer_the_cpv_question_and_what_it_implies(
     }
     social = rows["LUTON001-DN753239-61686771"]  # 85300000 Social work and related services
     assert social["answers_from_sheet"] == (
-        "timescale (from start and end dates); cpv; value; service_type (from CPV); "
+        "cpv; value; contract_term (from start and end dates); service_type (from CPV); "
         "mutual_reservable (from CPV)"
     )
     assert "service_type" not in social["unknown_questions"].split("; ")
     assert "light_touch_rules" in social["notes"].split("; ")
     works = rows["2eea2605-c254-404f-a208-e20c84e54763"]  # 45000000 Construction work
-    assert works["answers_from_sheet"] == "timescale (from start and end dates); cpv"
+    assert works["answers_from_sheet"] == "cpv; contract_term (from start and end dates)"
     assert "service_type" in works["unknown_questions"].split("; ")
-    assert social["nearest_case"] and works["nearest_case"]
+    assert social["nearest_case"]
 
 
 def test_cpv_column_in_another_pack_feeds_its_cpv_question(
@@ -206,7 +213,9 @@ def test_excel_csv_in_windows_1252_with_semicolons_and_question_text_headers(
         {"complexity": "complex", "timescale": "long", "providers": "several", "value": 7_700_000},
         pack,
     )
-    assert rows[1]["recommended_route"] == expected.winner.label
+    assert expected.recommended is None  # collaborative and alliance tie: no evidence yet
+    assert rows[1]["recommended_route"] == ""
+    assert rows[1]["confidence"] == "insufficient"
     assert rows[1]["margin"] == str(expected.margin)
     assert rows[2]["answers_from_sheet"] == "complexity; timescale; providers; value"
     assert rows[3]["answers_from_sheet"] == ""  # "Don't know" and blanks
@@ -260,7 +269,8 @@ def test_xlsx_reads_the_first_sheet_or_the_one_named(runner: CliRunner, tmp_path
     assert result.exit_code == 0, result.output
     answered = read_csv(tmp_path / "a.csv")
     assert [r["Reference"] for r in answered] == ["A-1", "A-2"]
-    assert answered[0]["recommended_route"] == "Alliance contracting"
+    assert answered[0]["recommended_route"] == ""  # several providers, complex: no evidence
+    assert answered[0]["confidence"] == "insufficient"
     assert answered[1]["recommended_route"] == "Competitive procurement"
     assert answered[1]["answers_from_sheet"] == "complexity; timescale; providers; value"
 
@@ -331,7 +341,9 @@ def test_columns_map_names_a_councils_own_headers(runner: CliRunner, tmp_path: P
     }
     assert summary["carried"] == ["Ref", "Service", "Lead officer"]
     rows = read_csv(tmp_path / "council-headers.scored.csv")
-    assert rows[0]["answers_from_sheet"] == "timescale (from start and end dates); providers; value"
+    assert rows[0]["answers_from_sheet"] == (
+        "providers; value; contract_term (from start and end dates)"
+    )
     assert rows[0]["Lead officer"] == "A. Officer"
 
 
@@ -447,7 +459,7 @@ def test_no_recognisable_columns_says_which_were_expected(
     line = result.stderr.strip()
     assert "\n" not in line
     assert "no-known-columns.csv: no column answers a question; expected a header row" in line
-    assert "(complexity, timescale, market," in line
+    assert "(complexity, timescale, market, specification, innovation," in line
     assert "estimated value, CPV code, start date and end date, or duration" in line
     assert not (tmp_path / "no-known-columns.scored.csv").exists()
 
@@ -498,14 +510,17 @@ def test_terminal_summary_counts_rows_and_route_wins(runner: CliRunner, tmp_path
     lines = [" ".join(line.split()) for line in result.stdout.splitlines()]
     assert lines[0] == f"Scored {tmp_path / 'bad-rows.csv'}"
     assert {"read 10", "scored 7", "rejected 3"} <= set(lines)
-    wins = [line for line in lines if line.startswith("won by ")]
+    wins = [line for line in lines if line.startswith(("recommended: ", "no recommendation"))]
     assert [w.rsplit(" ", 1)[0] for w in wins] == [
-        "won by Competitive procurement",
-        "won by Collaborative commissioning",
-        "won by Alliance contracting",
-        "won by Public commons partnership",
+        "recommended: Competitive procurement",
+        "recommended: Collaborative commissioning",
+        "recommended: Alliance contracting",
+        "recommended: Public commons partnership",
+        "no recommendation yet (tie or insufficient evidence)",
     ]
     assert sum(int(w.rsplit(" ", 1)[1]) for w in wins) == 7
+    levels = [line for line in lines if line.startswith("confidence ")]
+    assert sum(int(w.rsplit(" ", 1)[1]) for w in levels) == 7
     assert "Columns read: 'complexity' -> complexity; 'providers' -> providers;" in result.stdout
 
 
@@ -531,6 +546,12 @@ def test_the_example_pipeline_ranks_each_real_case_as_it_went(
     ]
     for number, name in enumerate(cases, start=1):
         assert rows[f"CASE-{number}"]["recommended_route"] == labels[EXPECTED_ROUTE[name]]
+        assert rows[f"CASE-{number}"]["confidence"] in ("strong", "moderate")
+    # the notices give only a value, dates and a CPV code: no recommendation yet
+    for reference in ("LUTON001-DN753239-61686771", "BOURN001-DN760314-57092371"):
+        assert rows[reference]["recommended_route"] == ""
+        assert rows[reference]["confidence"] == "insufficient"
+        assert rows[reference]["settle_first"]
 
 
 def test_rescoring_a_scored_sheet_replaces_its_columns(runner: CliRunner, tmp_path: Path) -> None:

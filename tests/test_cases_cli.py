@@ -23,7 +23,7 @@ def test_assess_json_lists_three_similar_cases(runner: CliRunner) -> None:
     assert len(cases) == 3
     assert all(set(c) >= CASE_FIELDS for c in cases)
     assert cases[0]["id"] == "plymouth-alliance"
-    assert cases[0]["why"].startswith("shares 13 answers: complexity=complex, timescale=long")
+    assert cases[0]["why"].startswith("shares 14 answers: complexity=complex, timescale=long")
     routes = [c["route"] for c in cases]
     recommended = data["ranking"][0]["route"]
     assert routes == sorted(routes, key=lambda r: r != recommended)
@@ -35,7 +35,7 @@ def test_assess_shows_similar_cases_with_links(runner: CliRunner) -> None:
     assert result.exit_code == 0, result.output
     section = result.stdout.split("Similar cases")[1]
     assert "Plymouth Alliance for complex needs (Plymouth City Council" in section
-    assert "shares 13 answers: complexity=complex" in section
+    assert "shares 14 answers: complexity=complex" in section
     assert "source: https://councils.coop/case-study/plymouth-alliance-for-complex-needs" in section
     assert "svadvisor cases show ID" in section
 

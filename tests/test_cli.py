@@ -20,15 +20,19 @@ def test_assess_prints_ranking_every_point_margin_and_notes(runner: CliRunner) -
     assert result.exit_code == 0, result.output
     out = result.stdout
     ranking = out.split("\n\n")[0].splitlines()
-    assert ranking[0] == "Recommended route"
+    assert ranking[0] == "Recommended route: Alliance contracting (moderate confidence)"
     assert "1. Alliance contracting" in ranking[1] and "<- recommended" in ranking[1]
     assert "2. Collaborative commissioning" in ranking[2]
     assert "[prerequisite not met]" in ranking[4]
+    assert "Confidence: moderate" in out
+    assert "- Alliance contracting leads Collaborative commissioning by 4 points." in out
     assert "Why Alliance contracting (recommended, 19 points)" in out
-    assert "Why Collaborative commissioning (runner-up, 17 points)" in out
-    assert "  +3  providers: Several interdependent providers (four or more)" in out
+    assert "Why Collaborative commissioning (runner-up, 15 points)" in out
+    assert "  +5  shared_governance: Yes" in out
+    assert "  +1  providers: Several interdependent providers (four or more)" in out
+    assert "[shared: The collaborative pathway (collaborative, alliance and commons)]" in out
     assert "source: https://councils.coop/case-study/plymouth-alliance-for-complex-needs" in out
-    assert "Margin: 2 points between Alliance contracting and Collaborative commissioning." in out
+    assert "Margin: 4 points between Alliance contracting and Collaborative commissioning." in out
     assert "[MUST] Consider lots, or give reasons" in out
     assert "- value: What is the estimated whole-life value" in out
 
@@ -46,10 +50,18 @@ def test_assess_json_has_the_contract_shape(runner: CliRunner) -> None:
         assert sum(c["points"] for c in route["contributions"]) == route["score"]
     assert data["margin"] == data["ranking"][0]["score"] - data["ranking"][1]["score"]
     assert set(data["notes"][0]) >= {"id", "title", "text", "sources"}
+    assert data["recommended"] == "alliance" and data["tie"] == []
+    assert data["confidence"]["level"] == "moderate"
+    assert data["confidence"]["why"][0] == (
+        "Alliance contracting leads Collaborative commissioning by 4 points."
+    )
+    assert data["warnings"] == []
     assert data["unanswered"] == [
+        "innovation",
         "cpv",
         "mutual_reservable",
         "value",
+        "contract_term",
         "programme",
         "lots",
         "suitable_for",
@@ -71,7 +83,7 @@ def test_questions_json_lists_everything(runner: CliRunner) -> None:
     questions = json.loads(result.stdout)
     assert len(questions) >= 12
     ids = [q["id"] for q in questions]
-    assert ids[:3] == ["complexity", "timescale", "market"]
+    assert ids[:4] == ["complexity", "timescale", "market", "specification"]
     complexity = questions[0]
     assert set(complexity) >= {"id", "text", "help", "type", "answers"}
     assert {"id": "dont_know", "label": "Don't know"} in complexity["answers"]

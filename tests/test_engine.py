@@ -46,12 +46,20 @@ def test_three_line_api() -> None:
 def test_contributions_sum_to_score_and_explain_each_point(pack: RulePack) -> None:
     result = svadvisor.assess({"complexity": "complex", "timescale": "long"}, pack, on=TODAY)
     collaborative = next(r for r in result.ranking if r.route == "collaborative")
-    assert [(c.question, c.points) for c in collaborative.contributions] == [
-        ("complexity", 3),
-        ("timescale", 2),
-        ("complexity & timescale", 2),
+    assert [(c.question, c.points, c.group) for c in collaborative.contributions] == [
+        ("complexity", 3, "collaborative_pathway"),
+        ("timescale", 2, "collaborative_pathway"),
+        ("complexity & timescale", 1, "collaborative_pathway"),
     ]
-    assert collaborative.score == 7
+    assert collaborative.score == 6
+    # shared pathway points: the alliance and commons routes get the same ones
+    for route in ("alliance", "commons"):
+        other = next(r for r in result.ranking if r.route == route)
+        assert [(c.question, c.points) for c in other.contributions] == [
+            ("complexity", 3),
+            ("timescale", 2),
+            ("complexity & timescale", 1),
+        ]
     for route in result.ranking:
         assert route.score == sum(c.points for c in route.contributions)
         for c in route.contributions:
@@ -60,7 +68,14 @@ def test_contributions_sum_to_score_and_explain_each_point(pack: RulePack) -> No
 
 def test_dont_know_scores_nothing_and_is_listed(pack: RulePack) -> None:
     result = svadvisor.assess({"complexity": "dont_know", "timescale": None}, pack, on=TODAY)
-    assert all(r.score == 0 for r in result.ranking)
+    # nothing but the competitive route's baseline, the pack's default
+    assert {r.route: r.score for r in result.ranking} == {
+        "competitive": 1,
+        "collaborative": 0,
+        "alliance": 0,
+        "commons": 0,
+    }
+    assert [c.rule for c in result.ranking[0].contributions] == ["baseline"]
     assert result.unanswered[:2] == ["complexity", "timescale"]
     # asset_type is only asked when a community association exists: not "unanswered"
     assert "asset_type" not in result.unanswered
@@ -98,7 +113,7 @@ def test_skipped_question_is_not_scored(pack: RulePack) -> None:
     assert "asset_type" in result.not_applicable
 
 
-def test_ties_keep_pack_order(pack: RulePack) -> None:
+def test_with_no_answers_competition_leads_but_nothing_is_recommended(pack: RulePack) -> None:
     result = svadvisor.assess({}, pack, on=TODAY)
     assert [r.route for r in result.ranking] == [
         "competitive",
@@ -106,7 +121,17 @@ def test_ties_keep_pack_order(pack: RulePack) -> None:
         "alliance",
         "commons",
     ]
+    assert result.margin == 1
+    assert result.recommended is None and result.tie == []
+    assert result.confidence is not None and result.confidence.level == "insufficient"
+
+
+def test_ties_keep_pack_order_and_are_reported_as_ties(pack: RulePack) -> None:
+    result = svadvisor.assess({"complexity": "complex"}, pack, on=TODAY)
+    assert [r.route for r in result.ranking][:3] == ["collaborative", "alliance", "commons"]
     assert result.margin == 0
+    assert result.tie == ["collaborative", "alliance", "commons"]
+    assert result.recommended is None
 
 
 def test_notes_apply_by_condition_strongest_first(pack: RulePack) -> None:
@@ -132,7 +157,8 @@ def test_number_bands_score_the_range(pack: RulePack) -> None:
     small = svadvisor.assess({"value": "£25,000"}, pack, on=TODAY)
     competitive = next(r for r in small.ranking if r.route == "competitive")
     assert [(c.question, c.answer, c.answer_label) for c in competitive.contributions] == [
-        ("value", "25000", "£25,000 (under £30,000)")
+        ("", "", "before any answer"),
+        ("value", "25000", "£25,000 (under £30,000)"),
     ]
     assert small.answers == {"value": 25000}
 

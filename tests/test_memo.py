@@ -137,7 +137,7 @@ def test_dont_know_says_when_an_answer_would_change_the_recommendation(pack: Rul
     text = memo.render_memo(pack, result, on=DAY)
     row = next(line for line in text.splitlines() if "(`providers`)" in line)
     assert "| Don't know |" in row
-    assert "Could change the recommendation: 'Several interdependent providers" in row
+    assert "Could change the recommendation: 'Two or three interdependent providers" in row
     assert "would recommend Alliance contracting" in row
     assert "Settles a prerequisite of Alliance contracting" in row
 
@@ -194,10 +194,10 @@ def test_similar_cases_section_when_the_assessment_has_cases(pack: RulePack) -> 
     cases = section(memo.render_memo(pack, result, on=DAY), "Similar cases")
     assert (
         "- **Plymouth Alliance for complex needs**, Plymouth City Council (live April 2019, "
-        "on a 10-year contract): Alliance contracting; shares 13 answers" in cases
+        "on a 10-year contract): Alliance contracting; shares 14 answers" in cases
     )
     assert "<https://councils.coop/case-study/plymouth-alliance-for-complex-needs>" in cases
-    assert "shares 13 answers" in cases
+    assert "shares 14 answers" in cases
 
 
 def test_no_similar_cases_section_without_a_library(pack: RulePack) -> None:
@@ -290,7 +290,10 @@ def test_word_memo_has_real_headings_and_tables(runner: CliRunner, tmp_path: Pat
         "Source",
     ]
     cells = [[c.text for c in row.cells] for row in explanation.rows[1:]]
-    assert [cells[4][0], cells[4][1][:18]] == ["+3", "How many providers"]
+    providers = [row for row in cells if row[1].startswith("How many providers")]
+    assert [row[0] for row in providers] == ["+1", "+1"]  # the pathway's share and its own
+    shared = [row for row in cells if row[1].startswith("Must those providers")]
+    assert [row[0] for row in shared] == ["+5"]
     assert cells[-1][:2] == ["19", "Total"]
 
 
@@ -332,7 +335,7 @@ def test_replay_of_an_unchanged_memo_says_same(runner: CliRunner, tmp_path: Path
     lines = result.stdout.splitlines()
     assert lines[1] == (
         "Same: Alliance contracting is still recommended (19 points), runner-up "
-        "Collaborative commissioning (17 points), margin 2."
+        "Collaborative commissioning (15 points), margin 4."
     )
     assert lines[2] == "The rule pack is the one the memo used (sha256 matches)."
 
@@ -342,24 +345,24 @@ def test_replay_after_a_weight_change_says_what_changed(
 ) -> None:
     target = write_alliance_memo(runner, tmp_path)
     before = load_pack(pack_copy).sha256
-    # providers: several gives alliance +3; make it -3, so the alliance drops to 13 points.
+    # shared governance gives alliance +5; make it -5, so the alliance drops to 9 points.
     questions = pack_copy / "questions.yaml"
     text = questions.read_text(encoding="utf-8")
-    anchor = text.index("      - id: several")
-    at = text.index("points: 3", anchor)
-    questions.write_text(text[:at] + "points: -3" + text[at + 9 :], encoding="utf-8")
+    anchor = text.index("  - id: shared_governance")
+    at = text.index("points: 5", anchor)
+    questions.write_text(text[:at] + "points: -5" + text[at + 9 :], encoding="utf-8")
     after = load_pack(pack_copy).sha256
 
     result = runner.invoke(app, ["memo", "replay", str(target), "--rules", str(pack_copy)])
     assert result.exit_code == 1, result.output
     out = result.stdout
     assert (
-        "Changed: the recommendation is now Collaborative commissioning (17 points), "
+        "Changed: the recommendation is now Collaborative commissioning (15 points), "
         "not Alliance contracting." in out
     )
     assert "  - recommended: alliance -> collaborative\n" in out
     assert "  - runner-up: collaborative -> alliance\n" in out
-    assert "  - score alliance: 19 -> 13\n" in out
+    assert "  - score alliance: 19 -> 9\n" in out
     assert f"  - rule pack sha256: {before} -> {after}\n" in out
     assert "score collaborative" not in out
 
@@ -398,7 +401,7 @@ def test_replay_of_a_file_without_a_block(runner: CliRunner, tmp_path: Path) -> 
     ("old", "new", "column", "message"),
     [
         ("  timescale: long\n", "  timescale: forever\n", 14, "timescale: 'forever' is not an"),
-        ("  margin: 2\n", "  margin: two\n", 11, "result.margin: input should be"),
+        ("  margin: 4\n", "  margin: two\n", 11, "result.margin: input should be"),
     ],
     ids=["answer-no-longer-fits", "damaged-block"],
 )

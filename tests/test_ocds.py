@@ -57,7 +57,11 @@ def test_contracts_finder_package_one_row_per_process(runner: CliRunner, tmp_pat
     assert first["published"] == "2025-01-23"
     assert first["notice_link"].startswith("https://www.contractsfinder.service.gov.uk/Notice/")
     assert first["value"] == "372032.0"
-    assert first["recommended_route"]
+    # a notice says what is bought, not how complex the system is: nothing is recommended
+    # until an officer answers what the notice cannot tell
+    assert first["recommended_route"] == ""
+    assert first["confidence"] == "insufficient"
+    assert first["settle_first"]
 
 
 def test_a_tender_and_its_amendment_are_merged_latest_first() -> None:
@@ -86,7 +90,34 @@ def test_a_planning_notice_is_a_pipeline_row(runner: CliRunner, tmp_path: Path) 
     assert row["notice_link"] == (
         "https://www.contractsfinder.service.gov.uk/Notice/9c97a11f-314c-443d-af4f-07b613e452c8"
     )
-    assert row["recommended_route"]
+    assert row["confidence"]
+
+
+def test_a_notice_calling_itself_an_alliance_is_read_as_one(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    _, scored, _ = run_batch(runner, CF, tmp_path)
+    (row,) = [r for r in scored if r["notice_text_matches"]]
+    assert row["title"] == "Pan London Sexual Violence Support Service"
+    assert row["notice_text_matches"] == (
+        "shared_governance = yes: the description says 'Alliance'"
+    )
+    assert row["shared_governance"] == "yes"
+    assert row["recommended_route"] == "Alliance contracting"
+    assert "shared_governance" in row["answers_from_sheet"]
+
+
+def test_a_purchasing_consortium_called_an_alliance_is_not_an_alliance(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    _, scored, _ = run_batch(runner, S2W, tmp_path)
+    consortium = [r for r in scored if "Procurement Alliance" in (r["title"] or "")]
+    wpa = [r for r in scored if r["buyer"] and "Welsh Procurement Alliance" in r["buyer"]]
+    assert wpa  # the LHC Procurement Group buys for the Welsh Procurement Alliance
+    for row in consortium + wpa:
+        assert row["notice_text_matches"] == ""
+        assert row["shared_governance"] == ""
+    assert all(r["recommended_route"] != "Alliance contracting" for r in scored)
 
 
 def test_public_contracts_scotland_lines_and_the_missing_release_id(

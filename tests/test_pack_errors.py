@@ -44,7 +44,7 @@ def test_unknown_key_lists_allowed_keys(pack_copy: Path, edit: Edit) -> None:
     (problem,) = problems_of(pack_copy)
     line = line_of(path, "colour: red")
     assert problem == (
-        f"{path}:{line}:5: questions[6].colour: unknown key 'colour'; allowed keys: id, text, "
+        f"{path}:{line}:5: questions[8].colour: unknown key 'colour'; allowed keys: id, text, "
         "help, type, unit, min, max, answers, bands, ask_when"
     )
 
@@ -91,20 +91,36 @@ def test_score_naming_unknown_route(pack_copy: Path, edit: Edit) -> None:
     (problem,) = problems_of(pack_copy)
     line = line_of(path, "route: aliance")
     assert problem == (
-        f"{path}:{line}:20: questions[0].answers[2].scores[1].route: unknown route 'aliance' "
-        "(did you mean 'alliance'?); known: alliance, collaborative, commons, competitive"
+        f"{path}:{line}:20: questions[5].answers[0].scores[1].route: unknown route 'aliance' "
+        "(did you mean 'alliance'?); known: alliance, collaborative, collaborative_pathway, "
+        "commons, competitive"
     )
 
 
 def test_condition_naming_unknown_question(pack_copy: Path, edit: Edit) -> None:
     path = edit(
         "scoring.yaml",
-        "{question: providers, equals: several}",
-        "{question: provders, equals: several}",
+        "{question: specification, equals: fixed}",
+        "{question: specificaton, equals: fixed}",
+    )
+    (problem,) = problems_of(pack_copy)
+    line = line_of(path, "specificaton")
+    assert problem.startswith(f"{path}:{line}:22: rules[1].when.all[0].question: ")
+    assert "unknown question 'specificaton'" in problem
+    assert "did you mean 'specification'" in problem
+    path = edit(
+        "scoring.yaml",
+        "{question: specificaton, equals: fixed}",
+        "{question: specification, equals: fixed}",
+    )
+    path = edit(
+        "scoring.yaml",
+        "{question: providers, equals: one}",
+        "{question: provders, equals: one}",
     )
     (problem,) = problems_of(pack_copy)
     line = line_of(path, "provders")
-    assert problem.startswith(f"{path}:{line}:22: rules[1].when.all[0].question: ")
+    assert problem.startswith(f"{path}:{line}:22: contradictions[2].when.all[0].question: ")
     assert "unknown question 'provders'" in problem
 
 
@@ -228,7 +244,23 @@ def test_cli_missing_rule_folder(runner: CliRunner, tmp_path: Path) -> None:
     assert f"{tmp_path / 'nope'}: rule pack folder not found" in result.stderr
 
 
+def _timescale_in_years(edit: Edit) -> None:
+    """A council's pack may let a spreadsheet's contract length answer a choice question
+    (the built-in pack keeps contract length as its own number question)."""
+    for label, span in (
+        ("Short - under 3 years", "{below: 3}"),
+        ("Medium - 3 to 7 years", "{at_least: 3, below: 7}"),
+        ("Long - 7 years or more, or long-term goals", "{at_least: 7}"),
+    ):
+        edit(
+            "questions.yaml",
+            f"        label: {label}\n",
+            f"        label: {label}\n        years: {span}\n",
+        )
+
+
 def test_overlapping_years_on_answers_are_located(pack_copy: Path, edit: Edit) -> None:
+    _timescale_in_years(edit)
     path = edit(
         "questions.yaml", "years: {at_least: 3, below: 7}", "years: {at_least: 2, below: 7}"
     )
@@ -240,6 +272,7 @@ def test_overlapping_years_on_answers_are_located(pack_copy: Path, edit: Edit) -
 
 
 def test_years_below_at_least_is_located(pack_copy: Path, edit: Edit) -> None:
+    _timescale_in_years(edit)
     path = edit("questions.yaml", "years: {at_least: 7}", "years: {at_least: 7, below: 5}")
     problems = problems_of(pack_copy)
     line = line_of(path, "years: {at_least: 7, below: 5}")
@@ -262,7 +295,7 @@ def test_years_only_on_choice_questions(pack_copy: Path, edit: Edit) -> None:
     (problem,) = problems_of(pack_copy)
     line = line_of(path, "years: {below: 1}")
     assert problem == (
-        f"{path}:{line}:16: questions[9].answers[0].years: only choice answers have years"
+        f"{path}:{line}:16: questions[11].answers[0].years: only choice answers have years"
     )
 
 

@@ -49,10 +49,11 @@ def answer_for(question: Question, pack: RulePack) -> st.SearchStrategy[Any]:
         return st.lists(st.sampled_from(question.choice_ids), unique=True, min_size=1)
     if question.type == "number":
         low = int(question.min) if question.min is not None else 0
+        high = int(question.max) if question.max is not None else 10**9
         edges = [b.at_least for b in question.bands] + [b.below for b in question.bands]
         edges += [v.value for t in pack.thresholds for v in t.values]
-        near = [max(low, int(e) + d) for e in edges if e is not None for d in (-1, 0, 1)]
-        return st.one_of(st.integers(low, 10**9), st.sampled_from(near or [low]))
+        near = [min(high, max(low, int(e) + d)) for e in edges if e is not None for d in (-1, 0, 1)]
+        return st.one_of(st.integers(low, high), st.sampled_from(near or [low]))
     if question.type == "cpv":
         listed = sorted(set().union(*pack.cpv_lists.values())) or ["85000000"]
         return st.lists(
@@ -91,10 +92,12 @@ def test_batch_outcome_equals_assess(raw: dict[str, Any]) -> None:
     assert outcome.unknown == tuple(result.unanswered)
     assert [(r.question, r.points, r.reason) for r in outcome.reasons] == top_reasons(result)
     labels = {r.id: r.label for r in PACK.routes}
-    assert outcome.cells[:3] == (
-        labels[result.winner.route],
+    assert result.confidence is not None
+    assert outcome.cells[:4] == (
+        labels[result.recommended] if result.recommended else "",
         labels[result.runner_up.route],
         result.margin,
+        result.confidence.level,
     )
 
 
@@ -113,6 +116,8 @@ def test_batch_outcome_equals_assess_with_multiple_choice(raw: dict[str, Any]) -
 
 def cell_for(question: Question) -> st.SearchStrategy[str]:
     """What an officer may type: an id or a label, any case, or blank for "don't know"."""
+    if question.type == "number" and question.unit == "years":
+        return st.one_of(st.just(""), st.integers(0, int(question.max or 100)).map(str))
     if question.type == "number":
         return st.one_of(
             st.just(""),
@@ -166,7 +171,13 @@ def test_any_pipeline_of_valid_rows_scores_every_row_in_order(rows: list[dict[st
     assert [r["Reference"] for r in scored] == [f"REF-{n}" for n in range(len(rows))]
     for row, out in zip(rows, scored, strict=True):
         expected = svadvisor.assess(as_answers(row), PACK, on=TODAY, cases=CASES)
-        assert out["recommended_route"] == expected.winner.label
+        labels = {r.route: r.label for r in expected.ranking}
+        assert expected.confidence is not None
+        assert out["recommended_route"] == (
+            labels[expected.recommended] if expected.recommended else ""
+        )
+        assert out["confidence"] == expected.confidence.level
+        assert out["warnings"] == "; ".join(w.text for w in expected.warnings)
         assert out["runner_up"] == expected.runner_up.label
         assert int(out["margin"]) == expected.margin
         for route in expected.ranking:

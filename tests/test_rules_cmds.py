@@ -20,11 +20,11 @@ from svadvisor.packtest import case_files
 Edit = Callable[[str, str, str], Path]
 
 WEAKER_TRUST_RULE = (
-    "scoring.yaml",
-    "      - route: alliance\n        points: 3\n",
-    "      - route: alliance\n        points: 1\n",
+    "questions.yaml",
+    "            points: 5\n            reason: >-\n              An alliance is one contract",
+    "            points: 1\n            reason: >-\n              An alliance is one contract",
 )
-"""The rule "several providers with strong relationships" worth 1 point to an alliance, not 3."""
+"""Shared governance worth 1 point to an alliance, not 5."""
 
 
 # --- rules test ----------------------------------------------------------------------
@@ -73,14 +73,14 @@ def test_a_broken_copy_fails_with_a_readable_diff(
         f"FAIL  Plymouth Alliance for complex needs (Plymouth City Council and 7 providers, "
         f"2019-)  ({cases}:{line})" in out
     )
-    # alliance and collaborative draw level at 17; collaborative comes first in routes.yaml
+    # alliance and collaborative draw level at 15; collaborative comes first in routes.yaml
     assert (
-        "      - winner: alliance (17 points)\n      + winner: collaborative (17 points)\n" in out
+        "      - winner: alliance (15 points)\n      + winner: collaborative (15 points)\n" in out
     )
-    assert "      - runner-up: collaborative (17 points)\n" in out
+    assert "      - runner-up: collaborative (15 points)\n" in out
     assert (
-        "        ranking: collaborative 17, alliance 17, competitive -6, "
-        "commons 5 [prerequisite not met]\n" in out
+        "        ranking: collaborative 15, alliance 15, competitive -4, "
+        "commons 9 [prerequisite not met]\n" in out
     )
     assert out.splitlines()[-1].endswith("passed, 1 failed (svadvisor built-in rule pack 0.1.0)")
 
@@ -189,15 +189,15 @@ def test_diff_names_the_weight_and_the_cases_it_moves(
     result = runner.invoke(app, ["rules", "diff", str(builtin_pack_dir()), str(pack_copy)])
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
-    assert lines[1:3] == ["  rule trusted_provider_group: alliance +3 -> +1", ""]
+    assert lines[1:3] == ["  shared_governance = yes: alliance +5 -> +1", ""]
     assert lines[3] == "Recommended route changes in 1 of 14 test cases:"
     assert lines[4] == (
         "  Plymouth Alliance for complex needs (Plymouth City Council and 7 providers, 2019-): "
         "Alliance contracting -> Collaborative commissioning"
     )
     assert lines[5:] == [
-        "      alliance 19 -> 17; collaborative 17 -> 17",
-        "      alliance: rule trusted_provider_group +3 -> +1",
+        "      alliance 19 -> 15; collaborative 15 -> 15",
+        "      alliance: shared_governance = yes +5 -> +1",
     ]
 
 
@@ -207,12 +207,13 @@ def test_diff_rescores_a_pipeline_csv(
     edit(*WEAKER_TRUST_RULE)
     csv = tmp_path / "pipeline.csv"
     csv.write_text(
-        "service,complexity,timescale,market,specification,providers,relationships,risk,"
-        "community_asset,service_type,sme_presence,payment,counterparty,outcomes_measurable,owner\n"
-        "Complex needs,complex,long,thin,co_design,several,strong,cannot,none,light_touch,some,"
-        "contract,independent,not_reliably,Housing\n"
-        "School food,simple,medium,deep,fixed,one,,sized,none,goods,strong,contract,,,Education\n"
-        "Typo,complx,,,,,,,,,,,,,\n",
+        "service,complexity,timescale,market,specification,providers,shared_governance,"
+        "relationships,risk,community_asset,service_type,sme_presence,payment,counterparty,"
+        "outcomes_measurable,owner\n"
+        "Complex needs,complex,long,thin,co_design,several,yes,strong,cannot,none,light_touch,"
+        "some,contract,independent,not_reliably,Housing\n"
+        "School food,simple,medium,deep,fixed,one,,,sized,none,goods,strong,contract,,,Education\n"
+        "Typo,complx,,,,,,,,,,,,,,\n",
         encoding="utf-8",
     )
     result = runner.invoke(

@@ -181,7 +181,8 @@ def some_answer(draw: st.DrawFn, question_id: str) -> Any:
     assert question is not None
     if question.type == "number":
         low = int(question.min) if question.min is not None else -(10**9)
-        return draw(st.one_of(st.just(DONT_KNOW), st.integers(low, 10**9)))
+        high = int(question.max) if question.max is not None else 10**9
+        return draw(st.one_of(st.just(DONT_KNOW), st.integers(low, high)))
     if question.type == "date":
         return draw(st.one_of(st.just(DONT_KNOW), st.dates().map(date.isoformat)))
     if question.type == "multi":
@@ -312,18 +313,20 @@ def test_memo_says_how_sure_with_pairs_when_no_single_change_flips(pack: RulePac
     answers = read_answers_file(
         EXAMPLES / "leicestershire-childrens-innovation-partnership.yaml", pack
     )
+    answers["innovation"] = "yes"  # an innovation partnership: no single change moves it
     result = engine.assess(pack, answers, on=TODAY)
     text = memo.render_memo(pack, result, on=TODAY)
     section = text.split("## How sure is this recommendation?\n")[1].split("\n## ")[0]
     assert "No change to a single answer would change the recommendation; these pairs" in section
     assert (
-        "| How complex is the system this service works in? from 'Complex - outcomes cannot be "
-        "reliably predicted' to 'Simple - the need is well understood and can be specified' and "
-        "Can the service be specified up front, or must it be designed with others? from "
+        "| Can the service be specified up front, or must it be designed with others? from "
         "'Co-design - the answer must be found with providers and communities' to 'Fixed - we "
-        "know precisely what we want' | Competitive procurement |" in section
+        "know precisely what we want' and Does a community association want to own or steward "
+        "a shared asset involved in this work? from 'No - no community association or no "
+        "shared asset' to 'Yes - an organised, resourced association' | Public commons "
+        "partnership |" in section
     )
-    assert "Weights: a 1900% rise in the points from providers would make Competitive" in section
+    assert "Weights: a 1800% rise in the points from providers would make Competitive" in section
     assert "Close call" not in section
 
     quick = engine.assess(pack, answers, on=TODAY, sensitivity=False)

@@ -19,14 +19,15 @@ from dataclasses import dataclass
 from svadvisor import conditions as cond
 from svadvisor.answers import describe_answer
 from svadvisor.assessment import AnswerWarning, ConfidenceLevel, ConfidenceResult, RouteResult
-from svadvisor.model import ConfidenceSettings, RulePack, Route
+from svadvisor.model import ConfidenceSettings, Route, RulePack
 from svadvisor.scorer import compiled
 
 DEFAULT_SETTINGS = ConfidenceSettings(
     strong_margin=6,
     moderate_margin=3,
     meaning={
-        "strong": "The answers clearly favour this route and no unanswered question could change it.",
+        "strong": "The answers clearly favour this route and no unanswered question could "
+        "change it.",
         "moderate": "The answers favour this route, but an unanswered question or a modest "
         "change of weights could change it.",
         "weak": "The answers lean towards this route by a small margin: test the top two routes "
@@ -84,7 +85,9 @@ def judge(
         gap = top.score - second.score
         why.append(f"{top.label} leads {second.label} by {gap} point{'' if gap == 1 else 's'}.")
     if not top.eligible:
-        why.append(f"{top.label} does not meet all its prerequisites, and nor does any other route.")
+        why.append(
+            f"{top.label} does not meet all its prerequisites, and nor does any other route."
+        )
 
     tied_routes = [pack.route(r) for r in tie] if tie else [route]
     for candidate in tied_routes:
@@ -94,8 +97,7 @@ def judge(
         c_held, c_open = evidence_state(candidate, effective)
         if c_held:
             why.append(
-                f"Defining evidence for {candidate.label}: "
-                f"{_and([e.label for e in c_held])}."
+                f"Defining evidence for {candidate.label}: {_and([e.label for e in c_held])}."
             )
         else:
             why.append(f"None of {candidate.label}'s defining evidence is in the answers.")
@@ -118,9 +120,11 @@ def judge(
     elif top.score - second.score < setting.moderate_margin:
         level = "weak"
     else:
-        flips = _dont_know_flips(pack, answers, top.route, unanswered) if (
-            top.score - second.score >= setting.strong_margin
-        ) else None
+        flips = (
+            _dont_know_flips(pack, answers, top.route, unanswered)
+            if (top.score - second.score >= setting.strong_margin)
+            else None
+        )
         if flips is None:
             level = "moderate"
             why.append(

@@ -330,9 +330,7 @@ def evaluate(pack: RulePack, folder: Path, *, on: date, only: str | None = None)
     )
     if only is None:
         report.splits["all"] = everything
-    report.confusion = {
-        route: {column: 0 for column in [*routes, TIE]} for route in routes
-    }
+    report.confusion = {route: {column: 0 for column in [*routes, TIE]} for route in routes}
     for o in outcomes:
         report.confusion[o.case.route][o.top] += 1
     # a medium case whose top route is its acceptable runner-up counts for that route
@@ -363,13 +361,12 @@ def _failures(report: Report) -> list[str]:
         figures = report.splits[split]
         if figures.cases and figures.accuracy < targets.accuracy:
             failures.append(
-                f"{split} accuracy {figures.accuracy:.1%} is below the target {targets.accuracy:.0%}"
+                f"{split} accuracy {figures.accuracy:.1%} is below the target "
+                f"{targets.accuracy:.0%}"
             )
     for route, recall in report.recall.items():
         if recall is not None and recall < targets.recall:
-            failures.append(
-                f"{route} recall {recall:.1%} is below the target {targets.recall:.0%}"
-            )
+            failures.append(f"{route} recall {recall:.1%} is below the target {targets.recall:.0%}")
     if len(report.notices_above_weak) > targets.notices_above_weak:
         failures.append(
             f"{len(report.notices_above_weak)} plain market purchase(s) sent to another route "

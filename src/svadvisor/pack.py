@@ -221,7 +221,9 @@ def expand_groups(pack: RulePack) -> RulePack:
         for q in pack.questions
     ]
     rules = [r.model_copy(update={"scores": spread(r.scores)}) for r in pack.rules]
-    return pack.model_copy(update={"questions": questions, "rules": rules})
+    expanded = pack.model_copy(update={"questions": questions, "rules": rules})
+    expanded.__dict__.pop("_questions_by_id", None)  # the index of the unexpanded questions
+    return expanded
 
 
 def _load_cpv(
@@ -530,7 +532,9 @@ def check_references(
         yield from _duplicates(
             "routes.yaml", ("routes", ri, "prerequisites"), [p.id for p in r.prerequisites], at
         )
-        yield from _duplicates("routes.yaml", ("routes", ri, "evidence"), [e.id for e in r.evidence], at)
+        yield from _duplicates(
+            "routes.yaml", ("routes", ri, "evidence"), [e.id for e in r.evidence], at
+        )
         for ei, evidence in enumerate(r.evidence):
             yield from _check_condition(
                 evidence.when, "routes.yaml", ("routes", ri, "evidence", ei, "when"), questions, at
@@ -713,7 +717,9 @@ def _check_meta(pack: RulePack, questions: dict[str, Question], at: Any) -> Iter
                 ("pack", "confidence", "moderate_margin"),
                 "moderate_margin must not be above strong_margin",
             )
-        missing = [lv for lv in ("strong", "moderate", "weak", "insufficient") if lv not in setting.meaning]
+        missing = [
+            lv for lv in ("strong", "moderate", "weak", "insufficient") if lv not in setting.meaning
+        ]
         if missing:
             yield at(
                 "pack.yaml",
@@ -799,7 +805,9 @@ def _check_ocds(pack: RulePack, questions: dict[str, Question], at: Any) -> Iter
         if q is None:
             where = key if isinstance(key, tuple) else (key,)
             yield at(
-                "ocds.yaml", (*base, *where, "question"), _unknown("question", question_id, questions)
+                "ocds.yaml",
+                (*base, *where, "question"),
+                _unknown("question", question_id, questions),
             )
             continue
         for path, answer in pairs:

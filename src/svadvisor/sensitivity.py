@@ -23,8 +23,9 @@ from svadvisor.assessment import (
     WeightMove,
     WeightRobustness,
 )
-from svadvisor.scorer import Scorer, compiled, scoring_questions
 from svadvisor.model import DONT_KNOW, RulePack
+from svadvisor.scorer import Scorer, compiled, scoring_questions
+
 
 def with_sensitivity(
     pack: RulePack, answers: Mapping[str, cond.Answer], result: Assessment
@@ -306,9 +307,9 @@ def close_call(pack: RulePack, result: Assessment) -> CloseCallResult | None:
 __all__ = [
     "close_call",
     "compiled",
-    "scoring_questions",
     "dont_know_impact",
     "plain",
+    "scoring_questions",
     "weight_robustness",
     "weights_sentence",
     "what_would_change",

@@ -334,7 +334,14 @@ def _print_summary(summary: Summary, routes: list) -> None:  # type: ignore[type
     if summary.blank_rows:
         table.add_row("blank, skipped", str(summary.blank_rows), end_section=True)
     for route in routes:
-        table.add_row(f"won by {route.label}", str(summary.wins.get(route.id, 0)))
+        table.add_row(f"recommended: {route.label}", str(summary.recommended.get(route.id, 0)))
+    table.add_row(
+        "no recommendation yet (tie or insufficient evidence)",
+        str(summary.recommended.get("none", 0)),
+        end_section=True,
+    )
+    for level, rows in summary.confidence.items():
+        table.add_row(f"confidence {level}", str(rows))
     console.print(table)
     read = "; ".join(f"{header!r} -> {target}" for header, target in summary.columns.items())
     console.print(f"Columns read: {read}", soft_wrap=True)

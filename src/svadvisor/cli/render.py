@@ -39,14 +39,18 @@ def _source(console: Console, url: str, indent: int = 6) -> None:
     console.print(" " * indent + f"source: {url}", soft_wrap=True, style="dim")
 
 
-def _explain(console: Console, route: RouteResult, role: str) -> None:
+def _explain(
+    console: Console, route: RouteResult, role: str, groups: dict[str, str] | None = None
+) -> None:
     console.print(Text(f"Why {route.label} ({role}, {route.score} points)", style="bold underline"))
     if not route.contributions:
         _indented(console, "No answer gave this route points either way.", 2)
     for c in route.contributions:
         line = Text(f"{_points(c.points):>4}  ", style="bold green" if c.points > 0 else "bold red")
-        line.append(f"{c.question}: ", style="bold")
+        line.append(f"{c.question or c.rule}: ", style="bold")
         line.append(c.answer_label or c.answer)
+        if c.group:
+            line.append(f"  [shared: {(groups or {}).get(c.group, c.group)}]", style="dim")
         console.print(Padding(line, (0, 0, 0, 0)))
         _indented(console, c.reason)
         _source(console, c.source)
@@ -159,14 +163,19 @@ def _headline(console: Console, result: Assessment, pack: RulePack) -> None:
     level = result.confidence.level if result.confidence else ""
     if result.recommended:
         console.print(
-            Text(f"Recommended route: {labels[result.recommended]} ({level} confidence)", style="bold")
+            Text(
+                f"Recommended route: {labels[result.recommended]} ({level} confidence)",
+                style="bold",
+            )
         )
     elif result.tie:
         tied = " and ".join(labels[r] for r in result.tie)
         console.print(Text(f"Recommended route: none yet - {tied} tie", style="bold"))
     else:
         console.print(
-            Text("Recommended route: none yet - the answers lack the defining evidence", style="bold")
+            Text(
+                "Recommended route: none yet - the answers lack the defining evidence", style="bold"
+            )
         )
 
 
@@ -223,9 +232,10 @@ def render_assessment(console: Console, result: Assessment, pack: RulePack) -> N
     console.print()
     _confidence(console, result, pack)
     console.print()
-    _explain(console, winner, "recommended" if result.recommended else "leading")
+    groups = {g.id: g.label for g in pack.groups}
+    _explain(console, winner, "recommended" if result.recommended else "leading", groups)
     console.print()
-    _explain(console, runner_up, "runner-up")
+    _explain(console, runner_up, "runner-up", groups)
     console.print()
     noun = "point" if abs(result.margin) == 1 else "points"
     console.print(

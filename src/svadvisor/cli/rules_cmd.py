@@ -238,7 +238,9 @@ def _evaluation_lines(report: object, labels: dict[str, str]) -> list[str]:
             f"(margin {o.margin}, confidence {o.confidence})"
         )
         for d in o.deciders:
-            lines.append(f"      {d.points:+d} {labels.get(d.route, d.route)}: {d.question}: {d.reason}")
+            lines.append(
+                f"      {d.points:+d} {labels.get(d.route, d.route)}: {d.question}: {d.reason}"
+            )
     if report.notices_above_weak:
         lines += ["", "Plain market purchases sent elsewhere with a confidence above weak:"]
         lines += [f"  {o.case.id}: {o.top} ({o.confidence})" for o in report.notices_above_weak]

@@ -21,6 +21,9 @@ REJECT_COLUMNS = ["row", "column", "value", "problem"]
 SOURCE_COLUMNS = ["answers_from_sheet", "unknown_questions"]
 PACK_COLUMNS = ["rule_pack", "rule_pack_version", "rule_pack_sha256"]
 PROGRESS_EVERY = 2048
+NO_RECOMMENDATION = "none"
+"""The summary's key for rows with no recommendation yet (a tie or insufficient evidence)."""
+CONFIDENCE_LEVELS = ("strong", "moderate", "weak", "insufficient")
 """Rows between progress reports."""
 
 
@@ -53,6 +56,11 @@ class Summary:
     rows_rejected: int = 0
     blank_rows: int = 0
     wins: dict[str, int] = field(default_factory=dict)
+    """Rows each route ranks first in (recommended or not)."""
+    recommended: dict[str, int] = field(default_factory=dict)
+    """Rows each route is recommended for; `none` counts rows with no recommendation yet."""
+    confidence: dict[str, int] = field(default_factory=dict)
+    """Rows at each confidence level."""
     remarks: list[str] = field(default_factory=list)
     unknown: dict[str, int] = field(default_factory=dict)
     """How many scored rows left each question unknown, most first."""
@@ -67,6 +75,8 @@ class Summary:
             "rows_rejected": self.rows_rejected,
             "blank_rows": self.blank_rows,
             "wins": self.wins,
+            "recommended": self.recommended,
+            "confidence": self.confidence,
             "columns": self.columns,
             "carried": self.carried,
             "remarks": self.remarks,
@@ -184,6 +194,8 @@ def run(
 ) -> Summary:
     """Score every row into `output` and `rejects`, counting as it goes."""
     wins = dict.fromkeys(batch.scorer.labels, 0)
+    recommended = {**dict.fromkeys(batch.scorer.labels, 0), NO_RECOMMENDATION: 0}
+    levels = dict.fromkeys(CONFIDENCE_LEVELS, 0)
     write, reject = output.write, rejects.write
     kept = batch.kept_cells
     keeps_all = batch.keeps_all
@@ -195,6 +207,8 @@ def run(
             write(item.row.cells if keeps_all else kept(item), item.added)  # type: ignore[union-attr]
             outcome = item.outcome  # type: ignore[union-attr]
             wins[outcome.winner] += 1
+            recommended[outcome.recommended or NO_RECOMMENDATION] += 1
+            levels[outcome.confidence] = levels.get(outcome.confidence, 0) + 1
             unknown_sets[outcome.unknown] = unknown_sets.get(outcome.unknown, 0) + 1
             if on_scored is not None:
                 on_scored(item)  # type: ignore[arg-type]
@@ -209,6 +223,8 @@ def run(
     summary.rows_scored = sum(wins.values())
     summary.rows_read = summary.rows_scored + summary.rows_rejected
     summary.wins = wins
+    summary.recommended = recommended
+    summary.confidence = levels
     unknown: dict[str, int] = {}
     for questions, rows in unknown_sets.items():
         for question in questions:

@@ -73,9 +73,7 @@ class KeywordRule:
 
 
 def _phrases(words: list[str]) -> re.Pattern[str]:
-    alternatives = "|".join(
-        r"\s+".join(re.escape(part) for part in word.split()) for word in words
-    )
+    alternatives = "|".join(r"\s+".join(re.escape(part) for part in word.split()) for word in words)
     return re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])", re.IGNORECASE)
 
 
@@ -88,9 +86,7 @@ def keyword_rules(mapping: OcdsMapping) -> list[KeywordRule]:
     ]
 
 
-def text_matches(
-    facts: ocds.Facts, rules: list[KeywordRule]
-) -> list[tuple[KeywordRule, str, str]]:
+def text_matches(facts: ocds.Facts, rules: list[KeywordRule]) -> list[tuple[KeywordRule, str, str]]:
     """(rule, the field, the words matched) for each rule the notice's own text meets: its
     title, description and procurement method details, first match per rule."""
     fields = (

@@ -63,6 +63,9 @@ class Outcome:
     """Answers the engine filled in from others (`service_type (from CPV)`)."""
     cells: tuple[Any, ...]
     """recommended route .. notes (and the nearest case), in `result_columns` order."""
+    recommended: str | None = None
+    """The recommended route; None for a tie or an insufficient confidence."""
+    confidence: str = ""
 
     @property
     def runner_up(self) -> str:
@@ -193,6 +196,8 @@ class BatchScorer:
             nearest_case,
             tuple(f"{d.question} (from CPV)" for d in result.derived if d.used),
             cells,
+            result.recommended,
+            level,
         )
 
 
