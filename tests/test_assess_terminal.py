@@ -159,7 +159,9 @@ def test_alliance_answered_by_keys_changed_on_review_and_saved(
     term = Terminal(["assess", "--save-answers", "answers.yaml"], tmp_path)
     asked = term.interview(pack, keys_from({**raw_answers(example.name), "providers": "one"}))
     term.review(asked, change="providers")  # a slip, put right on the review screen
-    assert term.interview(pack, keys_from({"providers": "several"})) == ["providers"]
+    # several providers open the question one provider skipped: do they share governance?
+    reopened = keys_from({"providers": "several", "shared_governance": "yes"})
+    assert term.interview(pack, reopened) == ["providers", "shared_governance"]
     term.review()
     status, transcript = term.finish()
 

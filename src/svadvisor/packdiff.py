@@ -31,7 +31,18 @@ def _is_whole(key: Key) -> bool:
     return len(key) == 2 and key[0] in _WHOLE_KINDS
 
 
-_SECTIONS = ("pack", "route", "prerequisite", "question", "rule", "note", "threshold", "regime")
+_SECTIONS = (
+    "pack",
+    "route",
+    "prerequisite",
+    "evidence",
+    "question",
+    "rule",
+    "contradiction",
+    "note",
+    "threshold",
+    "regime",
+)
 """The order changes are listed in (a question's answers, bands and points go with it)."""
 
 
@@ -97,12 +108,19 @@ def flatten(pack: RulePack) -> dict[Key, str]:
     if meta.close_call is not None:
         facts[("pack", "close_call margin")] = str(meta.close_call.margin)
         facts[("pack", "close_call text")] = meta.close_call.text
+    if meta.confidence is not None:
+        facts[("pack", "confidence strong_margin")] = str(meta.confidence.strong_margin)
+        facts[("pack", "confidence moderate_margin")] = str(meta.confidence.moderate_margin)
     for route in pack.routes:
         facts[("route", route.id)] = route.label
         facts[("route", route.id, "label")] = route.label
         facts[("route", route.id, "summary")] = route.summary
         for p in route.prerequisites:
             facts[("prerequisite", route.id, p.id)] = describe_condition(p.requires)
+        if route.baseline is not None:
+            facts[("route", route.id, "baseline")] = f"{route.baseline.points:+d}"
+        for e in route.evidence:
+            facts[("evidence", route.id, e.id)] = describe_condition(e.when)
     for q in pack.questions:
         facts[("question", q.id)] = q.text
         facts[("question", q.id, "text")] = q.text
@@ -123,6 +141,8 @@ def flatten(pack: RulePack) -> dict[Key, str]:
         facts[("rule", rule.id)] = describe_condition(rule.when)
         for route, points in _points(rule.scores).items():
             facts[("rule", rule.id, route)] = str(points)
+    for contradiction in pack.contradictions:
+        facts[("contradiction", contradiction.id)] = describe_condition(contradiction.when)
     for note in pack.notes:
         facts[("note", note.id)] = note.title
         facts[("note", note.id, "title")] = note.title
@@ -166,6 +186,8 @@ def _sentence(key: Key, old: str | None, new: str | None) -> str:
         ("route", 1): "route {0}",
         ("route", 2): "route {0} {1}",
         ("prerequisite", 2): "route {0} prerequisite {1}",
+        ("evidence", 2): "route {0} evidence {1}",
+        ("contradiction", 1): "contradiction {0}",
         ("question", 1): "question {0}",
         ("question", 2): "question {0} {1}",
         ("answer", 2): "{0}: answer {1}",
@@ -196,7 +218,7 @@ def _entity(key: Key) -> Key | None:
     kind = key[0]
     if kind in _WHOLE_KINDS and len(key) > 2:
         return key[:2]
-    if kind == "prerequisite":
+    if kind in ("prerequisite", "evidence"):
         return ("route", key[1])
     if kind in ("answer", "band"):
         return ("question", key[1])
