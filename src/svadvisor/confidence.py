@@ -77,6 +77,9 @@ def judge(
     held, open_ = evidence_state(route, effective)
     why: list[str] = []
     settle: list[str] = []
+    """For an insufficient result, the questions that would show defining evidence; else the
+    unanswered questions whose answer could change the winner."""
+    evidence_questions: list[str] = []
 
     if tie:
         names = _and([r.label for r in ranking if r.route in tie])
@@ -103,13 +106,14 @@ def judge(
             why.append(f"None of {candidate.label}'s defining evidence is in the answers.")
         for item in c_open:
             for q in cond.unknown_questions(item.when, effective):
-                if q not in settle:
-                    settle.append(q)
+                if q not in evidence_questions:
+                    evidence_questions.append(q)
 
     no_evidence = bool(route.evidence) and not held
     level: ConfidenceLevel
     if tie or no_evidence or not top.eligible:
         level = "insufficient"
+        settle = evidence_questions
         if no_evidence and not tie:
             # the questions that would let any route show its defining evidence
             for other in pack.routes:
@@ -136,7 +140,7 @@ def judge(
             question, value, winner = flips[0]
             q = pack.question(question)
             other = pack.route(winner) if winner else None
-            becomes = f"{other.label} would win" if other else "the top two would tie"
+            becomes = f"{other.label} would win" if other else "the leading routes would tie"
             why.append(
                 f"A don't-know answer could change the winner: if '{q.text if q else question}' "
                 f"were answered '{describe_answer(q, value) if q else value}', {becomes}."

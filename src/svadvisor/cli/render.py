@@ -169,8 +169,11 @@ def _headline(console: Console, result: Assessment, pack: RulePack) -> None:
             )
         )
     elif result.tie:
-        tied = " and ".join(labels[r] for r in result.tie)
-        console.print(Text(f"Recommended route: none yet - {tied} tie", style="bold"))
+        names = [labels[r] for r in result.tie]
+        tied = f"{', '.join(names[:-1])} and {names[-1]}"
+        console.print(
+            Text(f"Recommended route: none yet - {tied} tie", style="bold"), soft_wrap=True
+        )
     else:
         console.print(
             Text(
