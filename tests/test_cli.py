@@ -30,7 +30,7 @@ def test_assess_prints_ranking_every_point_margin_and_notes(runner: CliRunner) -
     assert "Why Collaborative commissioning (runner-up, 15 points)" in out
     assert "  +5  shared_governance: Yes" in out
     assert "  +1  providers: Several interdependent providers (four or more)" in out
-    assert "[shared: The collaborative pathway (collaborative, alliance and commons)]" in out
+    assert "[shared: collaborative pathway]" in out
     assert "source: https://councils.coop/case-study/plymouth-alliance-for-complex-needs" in out
     assert "Margin: 4 points between Alliance contracting and Collaborative commissioning." in out
     assert "[MUST] Consider lots, or give reasons" in out

@@ -39,9 +39,7 @@ def _source(console: Console, url: str, indent: int = 6) -> None:
     console.print(" " * indent + f"source: {url}", soft_wrap=True, style="dim")
 
 
-def _explain(
-    console: Console, route: RouteResult, role: str, groups: dict[str, str] | None = None
-) -> None:
+def _explain(console: Console, route: RouteResult, role: str) -> None:
     console.print(Text(f"Why {route.label} ({role}, {route.score} points)", style="bold underline"))
     if not route.contributions:
         _indented(console, "No answer gave this route points either way.", 2)
@@ -50,7 +48,7 @@ def _explain(
         line.append(f"{c.question or c.rule}: ", style="bold")
         line.append(c.answer_label or c.answer)
         if c.group:
-            line.append(f"  [shared: {(groups or {}).get(c.group, c.group)}]", style="dim")
+            line.append(f"  [shared: {c.group.replace('_', ' ')}]", style="dim")
         console.print(Padding(line, (0, 0, 0, 0)))
         _indented(console, c.reason)
         _source(console, c.source)
@@ -235,10 +233,9 @@ def render_assessment(console: Console, result: Assessment, pack: RulePack) -> N
     console.print()
     _confidence(console, result, pack)
     console.print()
-    groups = {g.id: g.label for g in pack.groups}
-    _explain(console, winner, "recommended" if result.recommended else "leading", groups)
+    _explain(console, winner, "recommended" if result.recommended else "leading")
     console.print()
-    _explain(console, runner_up, "runner-up", groups)
+    _explain(console, runner_up, "runner-up")
     console.print()
     noun = "point" if abs(result.margin) == 1 else "points"
     console.print(
