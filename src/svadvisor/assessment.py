@@ -67,6 +67,9 @@ class NoteResult(_Out):
     review_by: date | None = None
     due_for_review: bool = False
     thresholds: list[AppliedThreshold] = []
+    applies_if: str | None = None
+    """Set when the note holds only if a fact still unknown turns out so: "the estimated
+    value is at or above £207,720 (the goods and services threshold in force on ...)"."""
 
 
 class NotHolding(_Out):

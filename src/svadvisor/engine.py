@@ -225,11 +225,25 @@ def applicable_notes(
     config = pack.meta.jurisdiction
     question = pack.question(config.question) if config else None
     places = {o.id: o.label for o in question.answers} if question else {}
+    covered = thresholds.coverage(pack, answers, context)
     found: list[NoteResult] = []
     not_holding: list[NotHolding] = []
     for note in pack.notes:
         if note.when is not None and note.when.evaluate(answers, context) is not True:
             continue
+        applies_if: str | None = None
+        if note.scope != "any" and covered is not None and covered.above:
+            wanted = note.scope == "covered"
+            if covered.state is not None and covered.state != wanted:
+                why = (
+                    f"a duty of covered procurement, and {covered.below}"
+                    if wanted
+                    else f"the rules below the threshold, and {covered.above}"
+                )
+                not_holding.append(NotHolding(id=note.id, title=note.title, why=why))
+                continue
+            if covered.state is None:
+                applies_if = covered.above if wanted else covered.below
         holds_in = note.jurisdictions or home
         if place is not None and holds_in and place not in holds_in:
             named = [places.get(p, p) for p in holds_in]
@@ -242,7 +256,10 @@ def applicable_notes(
                 )
             )
             continue
-        found.append(note_result(note, by_id, on=on))
+        result = note_result(note, by_id, on=on)
+        if applies_if is not None:
+            result = result.model_copy(update={"applies_if": applies_if})
+        found.append(result)
     return sorted(found, key=lambda n: STRENGTH_ORDER[n.strength]), not_holding
 
 

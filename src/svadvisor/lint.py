@@ -3,7 +3,8 @@
 Validation says a pack can be read; lint says whether it does what its author meant:
 a question whose `ask_when` never holds, an answer that scores nothing anywhere, a
 note, rule or prerequisite whose condition can never hold, a route that can never be
-recommended, and test cases that name ids the pack does not have ("did you mean").
+recommended, test cases that name ids the pack does not have ("did you mean"), and a
+cited source outside the classes the pack accepts (`sources.yaml`).
 Conditions are checked exactly, over every combination of the answers they read
 (`answerspace`), not by sampling.
 """
@@ -19,7 +20,7 @@ from pathlib import Path
 from typing import Literal
 
 from svadvisor import conditions as cond
-from svadvisor import thresholds
+from svadvisor import sources, thresholds
 from svadvisor.answerspace import AnswerSpace, all_conditions, answer_spaces
 from svadvisor.errors import Problem
 from svadvisor.model import Route, RulePack
@@ -60,8 +61,10 @@ class _Locator:
         return Finding(level, problem)
 
 
-def lint_pack(directory: Path) -> list[Finding]:
-    """Every finding, in file order. A pack that does not validate raises RulePackError."""
+def lint_pack(directory: Path, library: Path | None = None) -> list[Finding]:
+    """Every finding, in file order. A pack that does not validate raises RulePackError.
+
+    `library`, a case-study folder used with the pack, has its sources checked too."""
     pack = load_pack(directory)
     at = _Locator(directory)
     spaces = answer_spaces(pack, with_notes=True)
@@ -74,6 +77,10 @@ def lint_pack(directory: Path) -> list[Finding]:
         load_cases(pack, directory)
     except PackTestError as exc:
         findings += [Finding("warning", p) for p in exc.problems]
+    documents = list(sources.pack_documents(directory))
+    if library is not None and library.is_dir():
+        documents += sources.library_documents(library)
+    findings += [Finding("warning", p) for p in sources.unlisted(pack.source_classes, documents)]
     return findings
 
 

@@ -92,6 +92,27 @@ class ConfidenceSettings(PackModel):
     meaning: dict[Literal["strong", "moderate", "weak", "insufficient"], Text]
 
 
+class CoveredThreshold(PackModel):
+    """The threshold that makes a contract covered procurement when `when` holds (for
+    example the works threshold for works)."""
+
+    when: Condition | None = None
+    threshold: Id
+    label: Text
+    """What the threshold is for, in words: "goods and services"."""
+
+
+class CoveredProcurement(PackModel):
+    """`pack.yaml` `covered_procurement:` when a contract is covered procurement (at or
+    above the threshold in force on its start date), so that duties of covered procurement
+    (notes with `scope: covered`) show only when they apply, and say "applies if the
+    value is at or above £X" when the value or the kind of contract is not known."""
+
+    value_question: Id
+    thresholds: list[CoveredThreshold] = Field(min_length=1)
+    source: Url
+
+
 class PackMeta(PackModel):
     """`pack.yaml`: who wrote the pack, which version, and from when it applies."""
 
@@ -105,6 +126,7 @@ class PackMeta(PackModel):
     cpv: CpvConfig | None = None
     close_call: CloseCall | None = None
     confidence: ConfidenceSettings | None = None
+    covered_procurement: CoveredProcurement | None = None
 
 
 class Prerequisite(PackModel):
@@ -280,6 +302,19 @@ class Note(PackModel):
     checked: date
     review_by: date
     jurisdictions: list[Id] | None = None
+    scope: Literal["any", "covered", "below_threshold"] = "any"
+    """`covered`: a duty of covered procurement only (shown when the contract is at or
+    above its threshold; with the value unknown, shown as applying only if it is);
+    `below_threshold`: the rules for contracts below it."""
+
+
+class SourceClass(PackModel):
+    """`sources.yaml`: a class of source the pack accepts, and the web domains in it."""
+
+    id: Id
+    name: Text
+    domains: list[Text] = Field(min_length=1)
+    why: str = ""
 
 
 class ThresholdValue(PackModel):
@@ -408,6 +443,7 @@ class RulePack(PackModel):
     questions: list[Question]
     rules: list[Rule] = []
     contradictions: list[Contradiction] = []
+    source_classes: list[SourceClass] = []
     notes: list[Note] = []
     thresholds: list[Threshold] = []
     regimes: list[Regime] = []

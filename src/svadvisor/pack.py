@@ -40,6 +40,7 @@ from svadvisor.model import (
     Rule,
     RulePack,
     Score,
+    SourceClass,
     Threshold,
 )
 from svadvisor.yamlfile import PathKey, YamlDocument, YamlProblem, load_yaml_file, read_text
@@ -81,6 +82,10 @@ class OcdsFile(PackModel):
     ocds: OcdsMapping
 
 
+class SourcesFile(PackModel):
+    classes: list[SourceClass] = Field(min_length=1)
+
+
 PACK_FILES: dict[str, tuple[type[BaseModel], bool]] = {
     "pack.yaml": (PackMetaFile, True),
     "routes.yaml": (RoutesFile, True),
@@ -90,6 +95,7 @@ PACK_FILES: dict[str, tuple[type[BaseModel], bool]] = {
     "thresholds.yaml": (ThresholdsFile, False),
     "regimes.yaml": (RegimesFile, False),
     "ocds.yaml": (OcdsFile, False),
+    "sources.yaml": (SourcesFile, False),
 }
 """Each file of a pack, its schema, and whether the pack needs it."""
 
@@ -166,6 +172,7 @@ def _load(directory: Path) -> RulePack:
     thresholds = typing.cast(ThresholdsFile, parsed.get("thresholds.yaml", ThresholdsFile()))
     regimes = typing.cast(RegimesFile, parsed.get("regimes.yaml", RegimesFile())).regimes
     ocds_file = typing.cast(OcdsFile | None, parsed.get("ocds.yaml"))
+    sources_file = typing.cast(SourcesFile | None, parsed.get("sources.yaml"))
     cpv_names, cpv_lists = _load_cpv(directory, meta, docs["pack.yaml"], problems)
     pack = RulePack(
         meta=meta,
@@ -178,6 +185,7 @@ def _load(directory: Path) -> RulePack:
         thresholds=thresholds.thresholds,
         regimes=regimes,
         ocds=ocds_file.ocds if ocds_file else None,
+        source_classes=sources_file.classes if sources_file else [],
         cpv_names=cpv_names,
         cpv_lists=cpv_lists,
         templates=templates,
@@ -708,6 +716,24 @@ def _check_meta(pack: RulePack, questions: dict[str, Question], at: Any) -> Iter
                     "pack.yaml",
                     (*path, "answer"),
                     _no_answer(q, derive.answer),
+                )
+    if meta.covered_procurement is not None:
+        covered = meta.covered_procurement
+        base: PathKey = ("pack", "covered_procurement")
+        yield from _check_typed(
+            "pack.yaml", (*base, "value_question"), covered.value_question, ("number",), questions, at
+        )
+        known = {t.id for t in pack.thresholds}
+        for ti, item in enumerate(covered.thresholds):
+            if item.threshold not in known:
+                yield at(
+                    "pack.yaml",
+                    (*base, "thresholds", ti, "threshold"),
+                    _unknown("threshold", item.threshold, known),
+                )
+            if item.when is not None:
+                yield from _check_condition(
+                    item.when, "pack.yaml", (*base, "thresholds", ti, "when"), questions, at
                 )
     if meta.confidence is not None:
         setting = meta.confidence

@@ -8,6 +8,7 @@ in force on the planned start date the officer gives, else today.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from datetime import date
 
 from svadvisor import conditions as cond
@@ -75,3 +76,41 @@ def fill(text: str, values: Mapping[str, AppliedThreshold]) -> str:
     for threshold_id, threshold in values.items():
         text = text.replace(f"{{threshold:{threshold_id}}}", money(threshold.value))
     return text
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """Whether a contract is covered procurement: True (at or above its threshold), False
+    (below it) or None (not known yet), and the threshold test in words."""
+
+    state: bool | None
+    above: str
+    below: str
+
+
+def coverage(
+    pack: RulePack, answers: Mapping[str, cond.Answer], context: cond.Context
+) -> Coverage | None:
+    """The contract's standing against the covered-procurement thresholds in force on the
+    procurement's start day: the first threshold whose condition holds applies; when the
+    kind of contract is unknown, every threshold that may apply is named."""
+    config = pack.meta.covered_procurement
+    if config is None:
+        return None
+    states = [(t, t.when.evaluate(answers, context) if t.when else True) for t in config.thresholds]
+    sure = [t for t, holds in states if holds is True]
+    chosen = sure[:1] or [t for t, holds in states if holds is None]
+    if not chosen:
+        return Coverage(None, "", "")
+    value = answers.get(config.value_question)
+    limits = [(t, *context.thresholds[t.threshold]) for t in chosen if t.threshold in context.thresholds]
+    words = [f"{money(limit)} for {t.label}" for t, limit, _ in limits]
+    listed = words[0] if len(words) == 1 else f"{', '.join(words[:-1])} or {words[-1]}"
+    day = context.on.isoformat()
+    above = f"the estimated value is at or above {listed} (the threshold in force on {day})"
+    below = f"the estimated value is below {listed} (the threshold in force on {day})"
+    state: bool | None = None
+    if isinstance(value, int | float) and not isinstance(value, bool) and limits:
+        reached = [value >= limit if inclusive else value > limit for _, limit, inclusive in limits]
+        state = True if all(reached) else False if not any(reached) else None
+    return Coverage(state, above, below)

@@ -28,6 +28,15 @@ EXIT_FOUND = 1
 """A test case failed, or lint found a warning (the pack itself is readable)."""
 
 
+def _library_dir(ctx: typer.Context, cases: Path | None) -> Path | None:
+    """The case-study folder used with the pack: --cases, else the built-in library."""
+    from svadvisor.cli.common import cases_dir
+    from svadvisor.folders import builtin_cases_dir
+
+    chosen = cases_dir(ctx, cases)
+    return chosen if chosen is not None else builtin_cases_dir()
+
+
 def _folder(ctx: typer.Context, directory: Path | None) -> Path:
     from svadvisor.pack import builtin_pack_dir
 
@@ -37,17 +46,40 @@ def _folder(ctx: typer.Context, directory: Path | None) -> Path:
 
 @app.command("validate")
 @user_errors
-def validate(ctx: typer.Context, directory: DirArgument = None, cases: CasesOption = None) -> None:
+def validate(
+    ctx: typer.Context,
+    directory: DirArgument = None,
+    cases: CasesOption = None,
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict",
+            help="Also fail on a cited source outside the pack's source classes (sources.yaml).",
+        ),
+    ] = False,
+) -> None:
     """Check a rule pack, its memo templates and the case studies used with it; print every
     problem at once.
 
     Exit status 2 if there is any problem.
     """
     from svadvisor.memo import check_templates
-    from svadvisor.pack import load_pack
+    from svadvisor.pack import builtin_pack_dir, load_pack
 
-    pack = load_pack(directory if directory is not None else rules_dir(ctx, None))
+    folder = directory if directory is not None else rules_dir(ctx, None)
+    pack = load_pack(folder)
     check_templates(pack)
+    if strict:
+        from svadvisor.errors import RulePackError
+        from svadvisor.sources import library_documents, pack_documents, unlisted
+
+        documents = list(pack_documents(Path(folder or builtin_pack_dir())))
+        library = _library_dir(ctx, cases)
+        if library is not None:
+            documents += library_documents(library)
+        problems = unlisted(pack.source_classes, documents)
+        if problems:
+            raise RulePackError(problems, f"{len(problems)} source(s) outside the pack's classes")
     typer.echo(
         f"OK: {pack.meta.name} {pack.meta.version} - {len(pack.routes)} routes, "
         f"{len(pack.questions)} questions, {len(pack.rules)} rules, {len(pack.notes)} notes "
@@ -145,11 +177,13 @@ def diff(
 @app.command("lint")
 @user_errors
 def lint(ctx: typer.Context, directory: DirArgument = None) -> None:
-    """Find what can never take effect in a pack, and misspelt ids; exit 1 on a warning."""
+    """Find what can never take effect in a pack, misspelt ids, and sources outside the
+    pack's source classes (in the pack and the case studies used with it); exit 1 on a
+    warning."""
     from svadvisor.lint import lint_pack
 
     folder = _folder(ctx, directory)
-    findings = lint_pack(folder)
+    findings = lint_pack(folder, _library_dir(ctx, None))
     for finding in findings:
         typer.echo(str(finding))
     warnings = sum(f.level == "warning" for f in findings)
