@@ -85,8 +85,8 @@ NOTE_CASES: list[tuple[dict[str, Any], set[str], set[str]]] = [
     ),
     (
         {"service_type": "goods", "value": 20_000},
-        set(),
-        {"below_threshold", "above_threshold"},
+        {"below_threshold"},  # Part 6 (s85, s86, s88) applies at any value below threshold
+        {"above_threshold"},
     ),
     (
         {
@@ -317,7 +317,15 @@ def test_scotland_says_the_act_does_not_apply_and_lists_notes_not_holding(pack: 
     assert {"pa23_objectives", "above_threshold", "social_value_act", "npps"} <= not_holding
     assert not_holding.isdisjoint(n.id for n in result.notes)
     england = svadvisor.assess({**answers, "buyer_nation": "england"}, pack, on=TODAY)
-    assert england.regimes == [] and england.notes_not_holding == []
+    assert england.regimes == []
+    # only the below-threshold rules do not hold: £1m is above the services threshold
+    assert [(n.id, n.why) for n in england.notes_not_holding] == [
+        (
+            "below_threshold",
+            "the rules below the threshold, and the estimated value is at or above £207,720 "
+            "for goods and services (the threshold in force on 2026-11-25)",
+        )
+    ]
 
 
 def test_wales_keeps_act_notes_but_not_english_only_ones(pack: RulePack) -> None:

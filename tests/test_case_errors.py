@@ -70,11 +70,11 @@ def test_source_that_is_not_a_web_address(pack: RulePack, cases_copy: Path) -> N
     path = edit(
         cases_copy,
         "lambeth-ipsa",
-        "  - http://www.mondaq.com/x/520796/Healthcare/Lambeth+IPSS\n",
-        "  - www.mondaq.com/x/520796/Healthcare/Lambeth+IPSS\n",
+        "  - https://lhalliances.org.uk/case-study/lambeth-mental-health-alliance\n",
+        "  - lhalliances.org.uk/case-study/lambeth-mental-health-alliance\n",
     )
     (problem,) = problems_of(pack, cases_copy)
-    line = line_of(path, "- www.mondaq")
+    line = line_of(path, "- lhalliances.org.uk")
     assert problem.startswith(f"{path}:{line}:5: sources[0]: a source must be a public web address")
 
 

@@ -33,7 +33,9 @@ def test_assess_prints_ranking_every_point_margin_and_notes(runner: CliRunner) -
     assert "[shared: collaborative pathway]" in out
     assert "source: https://councils.coop/case-study/plymouth-alliance-for-complex-needs" in out
     assert "Margin: 4 points between Alliance contracting and Collaborative commissioning." in out
-    assert "[MUST] Consider lots, or give reasons" in out
+    # the value is not given: a duty of covered procurement applies only above threshold
+    assert "[MUST, CONDITIONAL] Consider lots, or give reasons" in out
+    assert "Applies only if the estimated value is at or above £663,540 for light" in out
     assert "- value: What is the estimated whole-life value" in out
 
 

@@ -101,7 +101,10 @@ def test_memo_for_each_example_has_every_section(
 
     notes = section(text, "Legal and practical notes")
     for note in result.notes:
-        assert f"### {note.title} ({note.strength.upper()})" in notes
+        conditional = ", conditional" if note.applies_if else ""
+        assert f"### {note.title} ({note.strength.upper()}{conditional})" in notes
+        if note.applies_if:
+            assert f"**Applies only if {note.applies_if}.**" in notes
         for source in note.sources:
             assert f"- <{source}>" in notes
 
@@ -169,7 +172,7 @@ def test_memo_shows_the_regime_derived_answers_and_thresholds(
     answers = section(text, "Answers given")
     assert "| Yes (derived from the CPV codes) |" in answers
     notes = section(text, "Legal and practical notes")
-    assert "### Notes that do not hold where the buyer is" in notes
+    assert "### Notes that do not hold here" in notes
     for item in result.notes_not_holding:
         assert f"- {item.title}: {item.why}" in notes
 

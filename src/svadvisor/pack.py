@@ -632,6 +632,7 @@ def check_references(
             )
 
     yield from _check_meta(pack, questions, at)
+    yield from _check_covered(pack, questions, thresholds, at)
     yield from _check_ocds(pack, questions, at)
 
 
@@ -717,24 +718,6 @@ def _check_meta(pack: RulePack, questions: dict[str, Question], at: Any) -> Iter
                     (*path, "answer"),
                     _no_answer(q, derive.answer),
                 )
-    if meta.covered_procurement is not None:
-        covered = meta.covered_procurement
-        base: PathKey = ("pack", "covered_procurement")
-        yield from _check_typed(
-            "pack.yaml", (*base, "value_question"), covered.value_question, ("number",), questions, at
-        )
-        known = {t.id for t in pack.thresholds}
-        for ti, item in enumerate(covered.thresholds):
-            if item.threshold not in known:
-                yield at(
-                    "pack.yaml",
-                    (*base, "thresholds", ti, "threshold"),
-                    _unknown("threshold", item.threshold, known),
-                )
-            if item.when is not None:
-                yield from _check_condition(
-                    item.when, "pack.yaml", (*base, "thresholds", ti, "when"), questions, at
-                )
     if meta.confidence is not None:
         setting = meta.confidence
         if setting.moderate_margin > setting.strong_margin:
@@ -759,6 +742,35 @@ def _check_meta(pack: RulePack, questions: dict[str, Question], at: Any) -> Iter
                 ("questions", qi, "type"),
                 "a cpv question needs pack.cpv in pack.yaml",
             )
+
+
+def _check_covered(
+    pack: RulePack, questions: dict[str, Question], thresholds: dict[str, Any], at: Any
+) -> Iterator[Problem]:
+    """pack.yaml's covered-procurement thresholds name a number question and thresholds."""
+    meta = pack.meta
+    if meta.covered_procurement is not None:
+        covered = meta.covered_procurement
+        base: PathKey = ("pack", "covered_procurement")
+        yield from _check_typed(
+            "pack.yaml",
+            (*base, "value_question"),
+            covered.value_question,
+            ("number",),
+            questions,
+            at,
+        )
+        for ti, item in enumerate(covered.thresholds):
+            if item.threshold not in thresholds:
+                yield at(
+                    "pack.yaml",
+                    (*base, "thresholds", ti, "threshold"),
+                    _unknown("threshold", item.threshold, thresholds),
+                )
+            if item.when is not None:
+                yield from _check_condition(
+                    item.when, "pack.yaml", (*base, "thresholds", ti, "when"), questions, at
+                )
 
 
 def _check_ocds(pack: RulePack, questions: dict[str, Question], at: Any) -> Iterator[Problem]:

@@ -103,7 +103,9 @@ def coverage(
     if not chosen:
         return Coverage(None, "", "")
     value = answers.get(config.value_question)
-    limits = [(t, *context.thresholds[t.threshold]) for t in chosen if t.threshold in context.thresholds]
+    limits = [
+        (t, *context.thresholds[t.threshold]) for t in chosen if t.threshold in context.thresholds
+    ]
     words = [f"{money(limit)} for {t.label}" for t, limit, _ in limits]
     listed = words[0] if len(words) == 1 else f"{', '.join(words[:-1])} or {words[-1]}"
     day = context.on.isoformat()

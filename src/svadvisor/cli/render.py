@@ -265,9 +265,12 @@ def render_assessment(console: Console, result: Assessment, pack: RulePack) -> N
         console.print(Text("Notes that apply", style="bold"))
         for note in result.notes:
             due = " [due for review]" if note.due_for_review else ""
-            head = Text(f"  [{STRENGTH_TAG[note.strength]}] ", style="bold")
+            tag = STRENGTH_TAG[note.strength] + (", CONDITIONAL" if note.applies_if else "")
+            head = Text(f"  [{tag}] ", style="bold")
             head.append(note.title + due, style="bold")
             console.print(head)
+            if note.applies_if:
+                _indented(console, f"Applies only if {note.applies_if}.")
             _indented(console, _first_sentence(note.text))
             for threshold in note.thresholds:
                 _indented(
@@ -282,7 +285,7 @@ def render_assessment(console: Console, result: Assessment, pack: RulePack) -> N
 
     if result.notes_not_holding:
         console.print()
-        console.print(Text("Notes that do not hold where the buyer is", style="bold"))
+        console.print(Text("Notes that do not hold here", style="bold"))
         for item in result.notes_not_holding:
             _indented(console, f"- {item.title}: {item.why}", 2)
 
