@@ -161,6 +161,11 @@ NOTE_CASES: list[tuple[dict[str, Any], set[str], set[str]]] = [
         {"lots_reasons"},
     ),
     (
+        {"service_type": "goods", "market": "deep", "value": 180_000},
+        {"existing_framework", "below_threshold"},
+        {"pa23_objectives"},
+    ),
+    (
         {"community_asset": "emerging", "asset_type": "energy"},
         {"asset_transfer", "commons_initiative"},
         {"right_to_bid"},
