@@ -18,12 +18,14 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 BATCH = FIXTURES / "batch"
 CPV_PACK = FIXTURES / "packs" / "cpv"
 ADDED = [
+    "problem",
     "recommended_route",
     "runner_up",
     "margin",
     "confidence",
     "confidence_why",
     "settle_first",
+    "regime",
     "score_competitive",
     "score_collaborative",
     "score_alliance",
@@ -33,8 +35,10 @@ ADDED = [
     "reason_2",
     "reason_3",
     "notes",
+    "note_ids",
     "warnings",
     "nearest_case",
+    "value_note",
     "answers_from_sheet",
     "unknown_questions",
     "rule_pack",
@@ -96,7 +100,7 @@ def test_forward_plan_from_contracts_finder_scores_every_row(
     assert luton["recommended_route"] == ""
     assert luton["confidence"] == "insufficient"
     assert "How complex is the system this service works in?" in luton["settle_first"]
-    assert "light_touch_rules" in luton["notes"].split("; ")
+    assert "light_touch_rules" in luton["note_ids"].split("; ")
     assert "value" not in luton["unknown_questions"].split("; ")
     dining = by_ref["2eea2605-c254-404f-a208-e20c84e54763"]  # one month, no value
     assert dining["answers_from_sheet"] == "cpv; contract_term (from start and end dates)"
@@ -138,7 +142,7 @@ def test_cpv_codes_answer_the_cpv_question_and_what_it_implies(
         "mutual_reservable (from CPV)"
     )
     assert "service_type" not in social["unknown_questions"].split("; ")
-    assert "light_touch_rules" in social["notes"].split("; ")
+    assert "light_touch_rules" in social["note_ids"].split("; ")
     works = rows["2eea2605-c254-404f-a208-e20c84e54763"]  # 45000000 Construction work
     assert works["answers_from_sheet"] == "cpv; contract_term (from start and end dates)"
     assert "service_type" in works["unknown_questions"].split("; ")
@@ -290,20 +294,28 @@ def test_bad_rows_go_to_rejects_and_the_rest_are_scored(runner: CliRunner, tmp_p
     assert result.exit_code == 1
     rejects_file = tmp_path / "bad-rows.rejects.csv"
     assert result.stderr.strip().splitlines()[-1] == (
-        f"3 of 10 rows could not be scored; see {rejects_file}"
+        "3 of 10 rows could not be scored: they are kept in the scored sheet, flagged in its "
+        f"'problem' column; see {rejects_file}"
     )
     rejects = read_csv(rejects_file)
-    assert [(r["row"], r["column"], r["value"]) for r in rejects] == [
-        ("3", "complexity", "very"),
-        ("6", "Estimated value", "about a million"),
-        ("9", "End date", "31/02/2026"),
+    assert [(r["row"], r["reference"], r["column"], r["value"]) for r in rejects] == [
+        ("3", "R-02", "complexity", "very"),
+        ("6", "R-05", "Estimated value", "about a million"),
+        ("9", "R-08", "End date", "31/02/2026"),
     ]
+    # every row comes back, in its place; the three flagged in `problem`
+    rows = read_csv(tmp_path / "bad-rows.scored.csv")
+    assert [r["Reference"] for r in rows] == [f"R-{n:02d}" for n in range(1, 11)]
+    flagged = {r["Reference"]: r["problem"] for r in rows if r["problem"]}
+    assert set(flagged) == {"R-02", "R-05", "R-08"}
+    assert flagged["R-02"].startswith("not scored: column 'complexity': 'very' is not an answer")
+    assert all(not r["recommended_route"] and not r["confidence"] for r in rows if r["problem"])
     assert "not an answer to this question" in rejects[0]["problem"]
     assert "allowed: simple" in rejects[0]["problem"]
-    assert "is not a number" in rejects[1]["problem"]
-    assert "is not a date" in rejects[2]["problem"]
+    assert "is not an amount" in rejects[1]["problem"]
+    assert "is not a real date" in rejects[2]["problem"]
     scored = read_csv(tmp_path / "bad-rows.scored.csv")
-    assert [r["Reference"] for r in scored] == [
+    assert [r["Reference"] for r in scored if r["recommended_route"] or r["confidence"]] == [
         "R-01",
         "R-03",
         "R-04",
@@ -322,7 +334,9 @@ def test_a_row_wider_than_the_header_is_rejected_not_cut(runner: CliRunner, tmp_
     rejects = read_csv(tmp_path / "wide.rejects.csv")
     assert [(r["row"], r["value"]) for r in rejects] == [("3", "oops")]
     assert "3 cells but the header has 2 columns" in rejects[0]["problem"]
-    assert [r["Ref"] for r in read_csv(tmp_path / "wide.scored.csv")] == ["W-1", "W-3"]
+    scored = read_csv(tmp_path / "wide.scored.csv")
+    assert [r["Ref"] for r in scored] == ["W-1", "W-2", "W-3"]  # kept, flagged, not cut short
+    assert "3 cells but the header has 2 columns" in scored[1]["problem"]
 
 
 # --- a council's own headers --------------------------------------------------------------
@@ -374,9 +388,10 @@ def test_formula_cells_are_neutralised_in_csv_and_rejects(
         "'+cmd|' /C calc'!A0",
         "'\tTabbed title",
         "'\rReturn title",
+        "Plain title",  # kept, flagged: its answer is not an answer
     ]
-    assert [r["Note"] for r in rows] == ["-5", "+3.5", "ok", "'-2+3", "'\nNewline note"]
-    assert all(r["margin"].lstrip("-").isdigit() for r in rows)
+    assert [r["Note"] for r in rows] == ["-5", "+3.5", "ok", "'-2+3", "'\nNewline note", ""]
+    assert all(r["margin"].lstrip("-").isdigit() for r in rows if not r["problem"])
     rejects = read_csv(tmp_path / "injection.rejects.csv")
     assert [(r["row"], r["column"], r["value"]) for r in rejects] == [("7", "complexity", "'=1+1")]
 
@@ -422,7 +437,7 @@ def test_force_replaces_both_files(runner: CliRunner, tmp_path: Path) -> None:
     (tmp_path / "bad-rows.rejects.csv").write_text("old", "utf-8")
     result = batch(runner, source, "--force")
     assert result.exit_code == 1
-    assert len(read_csv(tmp_path / "bad-rows.scored.csv")) == 7
+    assert len(read_csv(tmp_path / "bad-rows.scored.csv")) == 10
     assert len(read_csv(tmp_path / "bad-rows.rejects.csv")) == 3
     assert no_temporary_files(tmp_path)
 
@@ -509,7 +524,7 @@ def test_terminal_summary_counts_rows_and_route_wins(runner: CliRunner, tmp_path
     result = batch(runner, copy("bad-rows.csv", tmp_path))
     lines = [" ".join(line.split()) for line in result.stdout.splitlines()]
     assert lines[0] == f"Scored {tmp_path / 'bad-rows.csv'}"
-    assert {"read 10", "scored 7", "rejected 3"} <= set(lines)
+    assert {"read 10", "scored 7", "not scored (kept, flagged in 'problem') 3"} <= set(lines)
     wins = [line for line in lines if line.startswith(("recommended: ", "no recommendation"))]
     assert [w.rsplit(" ", 1)[0] for w in wins] == [
         "recommended: Competitive procurement",
@@ -559,7 +574,7 @@ def test_rescoring_a_scored_sheet_replaces_its_columns(runner: CliRunner, tmp_pa
     batch(runner, source)
     scored = tmp_path / "bad-rows.scored.csv"
     result = batch(runner, scored, "--json")
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output  # the three flagged rows are flagged again
     assert "earlier svadvisor run were replaced" in " ".join(json.loads(result.stdout)["remarks"])
     again = read_input(tmp_path / "bad-rows.scored.scored.csv")
     assert again == read_input(scored)

@@ -203,7 +203,12 @@ def test_typed_money_as_officers_write_it(pack: RulePack, typed: str, value: obj
 @pytest.mark.parametrize(
     ("question_id", "typed", "message"),
     [
-        ("value", "lots", "'lots' is not a number (write e.g. 1250000, £1,250,000 or 1.25m)"),
+        (
+            "value",
+            "lots",
+            "'lots' is not a number (write e.g. 1250000, £1,250,000, £1.25m, c. £2m, "
+            "£1.2m - £1.5m or £350k pa)",
+        ),
         ("value", "-5", "below the minimum of £0: -5"),
         ("term", "30", "above the maximum of 25: 30"),
         ("start", "next April", "'next April' is not a date; write it as YYYY-MM-DD"),

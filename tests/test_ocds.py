@@ -127,7 +127,7 @@ def test_public_contracts_scotland_lines_and_the_missing_release_id(
     assert result.exit_code == 0, result.output
     assert len(scored) == 45
     assert {r["buyer_nation"] for r in scored} == {"scotland"}
-    assert all("pa23_objectives" not in r["notes"] for r in scored)  # the Act does not apply
+    assert all("pa23_objectives" not in r["note_ids"] for r in scored)  # the Act does not apply
     euro = [r for r in scored if r["currency"] == "EUR"]
     assert len(euro) == 1
     assert euro[0]["value"] == ""
@@ -137,9 +137,11 @@ def test_public_contracts_scotland_lines_and_the_missing_release_id(
 def test_validate_rejects_releases_that_fail_the_schema(runner: CliRunner, tmp_path: Path) -> None:
     result, scored, rejected = run_batch(runner, PCS, tmp_path, "--validate", "--force")
     assert result.exit_code == 1
-    assert scored == [] and len(rejected) == 45
+    assert len(rejected) == 45
+    assert len(scored) == 45 and all(r["problem"].startswith("not scored: ") for r in scored)
     first = rejected[0]
     assert first["row"] == "1"
+    assert first["reference"] == "ocds-r6ebe6-0000581860"
     assert first["column"] == "id"
     assert first["value"].startswith("ocds-r6ebe6-0000581860 (")
     assert first["problem"] == "fails the OCDS 1.1.5 release schema: 'id' is a required property"
@@ -184,13 +186,13 @@ def test_uk_extension_notice_type_reserved_participation_and_cpv(
     assert tender["suitable_for"] == "sme; vcse"
     # a light touch, reservable CPV code: derived, and the mutuals note applies
     assert "service_type (from CPV)" in tender["answers_from_sheet"]
-    assert "reserved_mutuals" in tender["notes"].split("; ")
-    assert "light_touch_rules" in tender["notes"].split("; ")
+    assert "reserved_mutuals" in tender["note_ids"].split("; ")
+    assert "light_touch_rules" in tender["note_ids"].split("; ")
     planned = by_ocid(scored, "ocds-h6vhtk-0000b2")
     assert (planned["notice_type"], planned["stage"]) == ("UK3", "planning")
     # a health care CPV code in PSR scope: the PSR notes, not the Act's
-    assert "psr_frameworks" in planned["notes"].split("; ")
-    assert "pa23_objectives" not in planned["notes"]
+    assert "psr_frameworks" in planned["note_ids"].split("; ")
+    assert "pa23_objectives" not in planned["note_ids"]
 
 
 def test_the_notice_date_picks_the_thresholds(runner: CliRunner, tmp_path: Path) -> None:
@@ -255,10 +257,13 @@ def test_a_release_missing_its_ocid_is_rejected_and_the_rest_scored(
     out.mkdir()
     result, scored, rejected = run_batch(runner, source, out)
     assert result.exit_code == 1
-    assert len(scored) == 45
+    assert len(scored) == 46  # the release that cannot be used is kept, flagged
+    assert sum(bool(r["problem"]) for r in scored) == 1
     assert rejected == [
         {
             "row": "2",
+            "reference": "",
+            "title": "",
             "column": "ocid",
             "value": f"a release with no ocid ({source}:2)",
             "problem": "missing 'ocid', which every OCDS release must have",

@@ -182,7 +182,7 @@ def test_any_pipeline_of_valid_rows_scores_every_row_in_order(rows: list[dict[st
         assert int(out["margin"]) == expected.margin
         for route in expected.ranking:
             assert int(out[f"score_{route.route}"]) == route.score
-        assert out["notes"] == "; ".join(n.id for n in expected.notes)
+        assert out["note_ids"] == "; ".join(n.id for n in expected.notes)
         assert out["unknown_questions"] == "; ".join(expected.unanswered)
         nearest = expected.cases[0] if expected.cases else None
         assert out["nearest_case"] == (f"{nearest.name} ({nearest.id})" if nearest else "")

@@ -8,49 +8,58 @@ import difflib
 import math
 import re
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from svadvisor.conditions import Answer
 from svadvisor.errors import AnswersError, Problem
 from svadvisor.model import DONT_KNOW, Question, RulePack
+from svadvisor.values import DONT_KNOW_WORDS as DONT_KNOW_WORDS
+from svadvisor.values import Money, ValueProblem, parse_money, parse_uk_date
+from svadvisor.values import is_dont_know as is_dont_know
 from svadvisor.yamlfile import YamlDocument
-
-DONT_KNOW_WORDS = {DONT_KNOW, "dont know", "don't know", "unknown", "not known", "dk", ""}
-"""Spellings of "don't know", compared lower-cased; blank counts too."""
-
-_NUMBER = re.compile(r"^(-?\d+(?:\.\d+)?)\s*(k|m|bn)?$", re.IGNORECASE)
-_MULTIPLIERS = {None: 1, "k": 1_000, "m": 1_000_000, "bn": 1_000_000_000}
 
 
 class AnswerProblem(ValueError):
     """One answer that does not fit its question; the message lists what would."""
 
 
-def is_dont_know(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and value.strip().lower() in DONT_KNOW_WORDS)
+class AnnualFigure(AnswerProblem):
+    """An amount written as a yearly figure: a whole-life value needs the contract's length."""
+
+    def __init__(self, money: Money) -> None:
+        super().__init__(
+            f"{money.text!r} is a yearly figure; give the whole-life value, or the contract's "
+            "length (contract_term) so svadvisor can work it out"
+        )
+        self.money = money
 
 
 def parse_number(value: Any) -> float | int:
-    """A number as officers type it: `1250000`, `£1,250,000`, `1.25m`, `250k`."""
+    """A number as officers write it (`1250000`, `£1,250,000`, `1.25m`, `c. £2m`,
+    `£2 million`: see `svadvisor.values`); a range or a yearly figure is refused here, for
+    one whole-life estimate is needed (a pipeline sheet resolves them itself)."""
     if isinstance(value, bool):
         raise AnswerProblem(f"expected a number, got {str(value).lower()}")
     if isinstance(value, int):
         return value
-    if isinstance(value, float):
-        if not math.isfinite(value):  # YAML's .inf and .nan
-            raise AnswerProblem(f"{value} is not a number you can use (write e.g. 1250000)")
-        return value
-    if not isinstance(value, str):
-        raise AnswerProblem(f"expected a number, got {value!r}")
-    text = value.strip().replace(",", "").replace("£", "").replace(" ", "").replace("_", "")
-    match = _NUMBER.match(text)
-    if not match:
-        raise AnswerProblem(f"{value!r} is not a number (write e.g. 1250000, £1,250,000 or 1.25m)")
-    number = float(match.group(1)) * _MULTIPLIERS[(match.group(2) or "").lower() or None]
-    if not math.isfinite(number):  # hundreds of digits
-        raise AnswerProblem(f"{_shorten(value)} is too large a number")
-    return int(number) if number.is_integer() else number
+    try:
+        money = parse_money(value)
+    except ValueProblem as exc:
+        raise AnswerProblem(str(exc).replace("an amount", "a number")) from None
+    if money is None:
+        raise AnswerProblem(f"{value!r} is not a number (write e.g. 1250000)")
+    if money.annual:
+        raise AnnualFigure(money)
+    if money.is_range:
+        raise AnswerProblem(
+            f"{money.text!r} is a range; give one estimated whole-life value (for thresholds, "
+            "the top of the range)"
+        )
+    number = money.high
+    if not math.isfinite(number):
+        raise AnswerProblem(f"{_shorten(str(value))} is too large a number")
+    return int(number) if float(number).is_integer() else number
 
 
 def _shorten(text: str) -> str:
@@ -58,16 +67,14 @@ def _shorten(text: str) -> str:
 
 
 def parse_date(value: Any) -> date:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str):
-        try:
-            return date.fromisoformat(value.strip())
-        except ValueError:
-            pass
-    raise AnswerProblem(f"{value!r} is not a date; write it as YYYY-MM-DD, e.g. 2026-04-01")
+    """A date read the UK way, as everywhere in svadvisor (see `svadvisor.values`)."""
+    try:
+        day = parse_uk_date(value)
+    except ValueProblem as exc:
+        raise AnswerProblem(str(exc)) from None
+    if day is None:
+        raise AnswerProblem(f"{value!r} is not a date; write it as YYYY-MM-DD, e.g. 2026-04-01")
+    return day
 
 
 def _choice_id(question: Question, value: Any) -> str:
@@ -169,6 +176,7 @@ def validate_answers(
     known = {q.id: q for q in pack.questions}
     problems: list[Problem] = []
     answers: dict[str, Answer] = {}
+    yearly: list[tuple[Question, AnnualFigure, Problem]] = []
     for key, value in raw.items():
         question = known.get(str(key))
         line, column = doc.locate((key,), at_key=question is None) if doc else (None, None)
@@ -187,11 +195,23 @@ def validate_answers(
             continue
         try:
             parsed = parse_answer(question, value, pack.cpv_names)
+        except AnnualFigure as exc:
+            yearly.append((question, exc, Problem(str(exc), display, line, column, question.id)))
+            continue
         except AnswerProblem as exc:
             problems.append(Problem(str(exc), display, line, column, question.id))
             continue
         if parsed is not None:
             answers[question.id] = parsed
+    term = next(
+        (answers[q.id] for q in pack.questions if q.unit == "years" and q.id in answers), None
+    )
+    for question, figure, problem in yearly:
+        if isinstance(term, int | float) and term > 0:  # a yearly figure times the term
+            total = round(figure.money.high * term, 2)
+            answers[question.id] = int(total) if float(total).is_integer() else total
+        else:
+            problems.append(problem)
     if problems:
         raise AnswersError(problems, f"{len(problems)} answer(s) do not fit the rule pack")
     return {q.id: answers[q.id] for q in pack.questions if q.id in answers}

@@ -245,6 +245,9 @@ class Assessment(_Out):
     confidence: ConfidenceResult | None = None
     tie: list[str] = []
     """Routes tied at the top (empty unless there is an exact tie)."""
+    covered_procurement: bool | None = None
+    """At or above the threshold for its kind on the start date (True), below it (False),
+    or not known yet (None): see the pack's `covered_procurement`."""
     warnings: list[AnswerWarning] = []
 
     @property

@@ -2,7 +2,9 @@
 
 Write to a temporary file in the target's folder, flush and fsync, then `os.replace`:
 readers see the old file or the new one, never a mixture. A symlink at the target is
-replaced, not followed.
+replaced, not followed. The file gets the permissions any new file would (0666 less the
+umask: 0644 under umask 022), not the 0600 of a temporary file, so colleagues on a shared
+drive can open it.
 
 A run killed with SIGKILL cannot remove its temporary file, a hidden
 `.NAME.svadvisor-PID-XXXXXXXX.tmp` beside the target. The next run that writes into
@@ -60,6 +62,8 @@ def atomic_writer(path: Path, *, force: bool, mode: str = "w", **open_args: obje
         raise InputFileError(f"{path}: cannot write here ({exc.strerror or exc})") from None
     tmp = Path(tmp_name)
     try:
+        if hasattr(os, "fchmod"):  # POSIX; on Windows the file has the folder's permissions
+            os.fchmod(fd, 0o666 & ~_umask())
         with os.fdopen(fd, mode, **open_args) as handle:  # type: ignore[call-overload]
             yield handle
             try:
@@ -74,6 +78,13 @@ def atomic_writer(path: Path, *, force: bool, mode: str = "w", **open_args: obje
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def _umask() -> int:
+    """The process's umask (read by setting it, then setting it back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def write_text_atomic(path: Path, text: str, *, force: bool) -> None:

@@ -179,6 +179,7 @@ def assess(
     ranking = sorted(results, key=lambda r: (not r.eligible, -r.score, order[r.route]))
 
     notes, not_holding = applicable_notes(pack, effective, context, in_force, on=on)
+    covered = thresholds.coverage(pack, effective, context)
     notes = sorted(
         [*_cpv_disagreements(pack, derived), *notes], key=lambda n: STRENGTH_ORDER[n.strength]
     )
@@ -204,6 +205,7 @@ def assess(
         confidence=judgement.confidence,
         tie=judgement.tie,
         warnings=confidence.contradictions(pack, effective),
+        covered_procurement=covered.state if covered is not None else None,
     )
     if not sensitivity:
         return result

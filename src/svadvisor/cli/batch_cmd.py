@@ -60,7 +60,21 @@ def batch(
     ] = None,
     sheet: Annotated[
         str | None,
-        typer.Option("--sheet", metavar="NAME", help="Workbook sheet (default: the first)."),
+        typer.Option(
+            "--sheet",
+            metavar="NAME",
+            help="Workbook sheet (default: the first with a recognisable header row).",
+        ),
+    ] = None,
+    header_row: Annotated[
+        int | None,
+        typer.Option(
+            "--header-row",
+            metavar="N",
+            min=1,
+            help="The header's row number, as the spreadsheet shows it (default: found "
+            "below any title rows).",
+        ),
     ] = None,
     columns: Annotated[
         Path | None,
@@ -141,9 +155,18 @@ def batch(
     if kind == NOTICES:
         from svadvisor.pipeline.notices import read_notices
 
+        if header_row is not None:
+            raise InputFileError(f"{source}: --header-row applies to spreadsheets, not notices")
         opened = read_notices(source, pack, validate=validate)
     else:
-        opened = open_table(source, sheet=sheet)
+
+        def is_header(names: list[str]) -> bool:
+            try:
+                return is_usable(plan_columns(names, pack, column_map), pack)
+            except InputFileError:
+                return False
+
+        opened = open_table(source, sheet=sheet, header_row=header_row, is_header=is_header)
     try:
         with opened as table:
             try:
@@ -166,10 +189,16 @@ def batch(
                 },
                 columns=plan.describe(),
                 carried=[table.header[i] for i in plan.carried],
-                remarks=plan.remarks,
+                remarks=[*table.remarks, *plan.remarks],
             )
             with (
-                open_writer(output, work.header, force=force, delimiter=table.delimiter) as scored,
+                open_writer(
+                    output,
+                    work.header,
+                    force=force,
+                    delimiter=table.delimiter,
+                    layout=work.layout(),
+                ) as scored,
                 open_writer(rejects, pipeline.REJECT_COLUMNS, force=force) as rejected,
                 _progress(table) as tick,
             ):
@@ -197,8 +226,8 @@ def batch(
             typer.echo(f"Memos: {summary.rows_scored} in {memos}")
     if summary.rows_rejected:
         typer.echo(
-            f"{summary.rows_rejected} of {summary.rows_read} rows could not be scored; "
-            f"see {rejects}",
+            f"{summary.rows_rejected} of {summary.rows_read} rows could not be scored: they "
+            f"are kept in the scored sheet, flagged in its 'problem' column; see {rejects}",
             err=True,
         )
         raise typer.Exit(EXIT_SOME_REJECTED)
@@ -330,9 +359,19 @@ def _print_summary(summary: Summary, routes: list) -> None:  # type: ignore[type
     table.add_column("count", justify="right")
     table.add_row("read", str(summary.rows_read))
     table.add_row("scored", str(summary.rows_scored))
-    table.add_row("rejected", str(summary.rows_rejected), end_section=not summary.blank_rows)
+    table.add_row(
+        "not scored (kept, flagged in 'problem')",
+        str(summary.rows_rejected),
+        end_section=not (summary.blank_rows or summary.rows_not_services),
+    )
+    if summary.rows_not_services:
+        table.add_row(
+            "not a service (sub-heading, total), kept",
+            str(summary.rows_not_services),
+            end_section=not summary.blank_rows,
+        )
     if summary.blank_rows:
-        table.add_row("blank, skipped", str(summary.blank_rows), end_section=True)
+        table.add_row("blank, kept", str(summary.blank_rows), end_section=True)
     for route in routes:
         table.add_row(f"recommended: {route.label}", str(summary.recommended.get(route.id, 0)))
     table.add_row(

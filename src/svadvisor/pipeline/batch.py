@@ -1,9 +1,13 @@
-"""The batch loop: every row of a table is either scored into the output or written to the
-rejects with its row number, column, value and reason. No row is dropped.
+"""The batch loop: every row of a table comes back in the scored sheet, in its place,
+with its own cells. A row that cannot be scored is flagged in the `problem` column (and
+listed in the rejects file by its row, reference and title, column, value and reason); a
+row that is not a service (a blank separator, a sub-heading, a total) is kept, marked,
+and not scored. No row is dropped.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -13,11 +17,41 @@ from typing import Any
 from svadvisor.cases import CaseLibrary
 from svadvisor.model import RulePack
 from svadvisor.pipeline.mapping import CellProblem, ColumnPlan, ReadRow, RowReader
-from svadvisor.pipeline.readers import Cell, Row, Table, is_blank
+from svadvisor.pipeline.readers import CELL_LIMIT, Cell, Row, Table, is_blank
 from svadvisor.pipeline.scoring import CACHE_LIMIT, BatchScorer, Outcome
-from svadvisor.pipeline.writers import RowWriter
+from svadvisor.pipeline.writers import Layout, RowWriter
+from svadvisor.thresholds import money
+from svadvisor.values import ValueProblem, parse_money
 
-REJECT_COLUMNS = ["row", "column", "value", "problem"]
+REJECT_COLUMNS = ["row", "reference", "title", "column", "value", "problem"]
+PROBLEM_COLUMN = "problem"
+VALUE_NOTE_COLUMN = "value_note"
+REFERENCE_HEADERS = (
+    "reference",
+    "ref",
+    "ref no",
+    "reference number",
+    "ocid",
+    "id",
+    "project reference",
+)
+TITLE_HEADERS = ("title", "name", "service", "project", "contract", "description", "project title")
+"""Carried columns a row is named by in the rejects file (and its memo): the first match."""
+ADDED_WIDTHS = {
+    PROBLEM_COLUMN: 30.0,
+    "recommended_route": 26.0,
+    "runner_up": 26.0,
+    "margin": 8.0,
+    "confidence": 12.0,
+    "confidence_why": 50.0,
+    "settle_first": 40.0,
+    "regime": 30.0,
+    "notes": 50.0,
+    "warnings": 40.0,
+    VALUE_NOTE_COLUMN: 40.0,
+}
+"""Widths for svadvisor's columns in a workbook: wide enough to read the text columns."""
+_TOTAL = re.compile(r"^\s*(grand\s+|sub[\s-]*)?totals?\b", re.IGNORECASE)
 SOURCE_COLUMNS = ["answers_from_sheet", "unknown_questions"]
 PACK_COLUMNS = ["rule_pack", "rule_pack_version", "rule_pack_sha256"]
 PROGRESS_EVERY = 2048
@@ -41,6 +75,14 @@ class Rejected:
     problems: list[CellProblem]
 
 
+@dataclass(slots=True)
+class NotAService:
+    """A row kept in the sheet but not scored: a blank separator, a sub-heading, a total."""
+
+    row: Row
+    why: str
+
+
 @dataclass
 class Summary:
     """What a run did; `--json` prints `as_json()` (field names are a contract)."""
@@ -55,6 +97,8 @@ class Summary:
     rows_scored: int = 0
     rows_rejected: int = 0
     blank_rows: int = 0
+    rows_not_services: int = 0
+    """Sub-headings and totals kept in the sheet, not scored (blank rows are counted apart)."""
     wins: dict[str, int] = field(default_factory=dict)
     """Rows each route ranks first in (recommended or not)."""
     recommended: dict[str, int] = field(default_factory=dict)
@@ -74,6 +118,7 @@ class Summary:
             "rows_scored": self.rows_scored,
             "rows_rejected": self.rows_rejected,
             "blank_rows": self.blank_rows,
+            "rows_not_services": self.rows_not_services,
             "wins": self.wins,
             "recommended": self.recommended,
             "confidence": self.confidence,
@@ -106,21 +151,34 @@ class Batch:
         self.plan = plan
         self.scorer = BatchScorer(pack, on=on, cases=cases)
         self.reader = RowReader(plan, pack, self.scorer.profile_part)
-        added = [*self.scorer.result_columns(), *SOURCE_COLUMNS, *PACK_COLUMNS]
+        added = [
+            PROBLEM_COLUMN,
+            *self.scorer.result_columns(),
+            VALUE_NOTE_COLUMN,
+            *SOURCE_COLUMNS,
+            *PACK_COLUMNS,
+        ]
         replaced = set(added)
+        self._blank_tail: tuple[Cell, ...] = (None,) * (len(added) - len(PACK_COLUMNS))
         self._kept = [i for i, name in enumerate(table.header) if name not in replaced]
         self._width = len(table.header)
         self.header = [table.header[i] for i in self._kept] + added
         self.keeps_all = len(self._kept) == self._width
         self._pack_cells = (pack.meta.name, pack.meta.version, pack.sha256)
+        self._answer_columns = {use.index for use in plan.used}
+        self._value_index = next((use.index for use in plan.used if use.target == "value"), None)
+        self._running_total = 0.0
+        header = [h.strip().casefold() for h in table.header]
+        self._reference = _first_header(header, REFERENCE_HEADERS, plan.carried)
+        self._title = _first_header(header, TITLE_HEADERS, plan.carried)
         if len(self._kept) < self._width:
             plan.remarks.append(
                 "columns from an earlier svadvisor run were replaced: "
                 + ", ".join(n for n in table.header if n in replaced)
             )
 
-    def rows(self) -> Iterator[Scored | Rejected | None]:
-        """Each row scored or rejected; None for a blank row."""
+    def rows(self) -> Iterator[Scored | Rejected | NotAService]:
+        """Each row scored, rejected, or kept as not a service."""
         width = self._width
         profile = self.reader.profile
         for row in self.table.rows:
@@ -138,7 +196,11 @@ class Batch:
                 else:
                     cells.extend([None] * (width - len(cells)))
             if not any(cells) and is_blank(cells):
-                yield None
+                yield NotAService(row, "not scored: a blank row")
+                continue
+            skipped = self._not_a_service(cells)
+            if skipped is not None:
+                yield NotAService(row, skipped)
                 continue
             memo, key, problems = profile(cells)
             if problems:
@@ -150,27 +212,131 @@ class Batch:
                 if len(memo) >= CACHE_LIMIT:
                     memo.clear()
                 memo[key] = found
+            if self._value_index is not None:
+                self._running_total += _amount(cells[self._value_index])
             yield Scored(row, *found)
+
+    def _not_a_service(self, cells: list[Cell]) -> str | None:
+        """Why a row is not a service (a total, a sub-heading), or None when it may be one."""
+        filled = [(i, c) for i, c in enumerate(cells) if not _empty(c)]
+        texts = [c for _, c in filled if isinstance(c, str)]
+        if texts and _TOTAL.match(texts[0]):
+            self._running_total = 0.0
+            return "not scored: a total row"
+        if len(filled) == 1:
+            index, cell = filled[0]
+            if (
+                index not in self._answer_columns
+                and isinstance(cell, str)
+                and not any(ch.isdigit() for ch in cell)  # "Adult social care", not "REF-1"
+            ):
+                self._running_total = 0.0
+                return "not scored: a sub-heading"
+        numbers = [
+            (i, c) for i, c in filled if isinstance(c, int | float) and not isinstance(c, bool)
+        ]
+        if (
+            len(filled) == len(numbers) == 1
+            and self._running_total
+            and abs(float(numbers[0][1]) - self._running_total) < 0.5
+        ):
+            self._running_total = 0.0
+            return "not scored: a total row (its only figure is the sum of the rows above)"
+        return None
 
     def _score(self, cells: list[Cell]) -> tuple[Outcome, tuple[Cell, ...]]:
         read = self.reader.read(cells)
         outcome = self.scorer.outcome(read.answers)
+        notes = list(read.notes)
+        for qid, (low, _) in read.ranges.items():
+            at_low = self.scorer.outcome({**read.answers, qid: low})
+            if (at_low.recommended, at_low.winner, at_low.notes) != (
+                outcome.recommended,
+                outcome.winner,
+                outcome.notes,
+            ):
+                route = self.scorer.labels.get(at_low.recommended or "", "none yet")
+                notes.append(
+                    f"the advice changes across the range: at its bottom, {money(low)}, the "
+                    f"recommended route is {route} and the notes that apply differ; settle "
+                    "the value before relying on it"
+                )
+            else:
+                notes.append("the advice is the same across the range")
         added = (
+            None,
             *outcome.cells,
+            "; ".join(notes) or None,
             "; ".join([*read.sources, *outcome.derived]),
             "; ".join(outcome.unknown),
             *self._pack_cells,
         )
         return outcome, added
 
+    def not_scored_tail(self, why: str) -> tuple[Cell, ...]:
+        """The added cells of a row that is not scored: the reason, and the pack used."""
+        return (why, *self._blank_tail[1:], *self._pack_cells)
+
+    def label(self, row: Row) -> tuple[Cell, Cell]:
+        """The row's reference and title, for the rejects file."""
+        cells = row.cells
+        return (
+            cells[self._reference]
+            if self._reference is not None and self._reference < len(cells)
+            else None,
+            cells[self._title] if self._title is not None and self._title < len(cells) else None,
+        )
+
     def answers(self, row: Row) -> ReadRow:
         """A scored row's answers, read again (for features that need more than the cells)."""
         return self.reader.read(row.cells)
 
-    def kept_cells(self, item: Scored) -> list[Cell]:
+    def layout(self) -> Layout:
+        """How a workbook of the scored sheet should look: the input sheet's name, formats
+        and widths for the officer's own columns, and widths for svadvisor's."""
+        position = {source: out for out, source in enumerate(self._kept)}
+        return Layout(
+            sheet=self.table.sheet or "scored",
+            own_columns=len(self._kept),
+            formats={position[i]: f for i, f in self.table.formats.items() if i in position},
+            widths={position[i]: w for i, w in self.table.widths.items() if i in position},
+            added_widths=ADDED_WIDTHS,
+        )
+
+    @property
+    def kept_indices(self) -> list[int]:
+        """The input columns the output keeps (all but earlier svadvisor columns)."""
+        return self._kept
+
+    def kept_cells(self, item: Scored | Rejected | NotAService) -> list[Cell]:
         """The input cells the output keeps (all but earlier svadvisor columns)."""
         cells = item.row.cells
         return cells if self.keeps_all else [cells[i] for i in self._kept]
+
+
+def _amount(cell: Cell) -> float:
+    """A value cell's amount for the running total that tells a total row (0 if none)."""
+    if isinstance(cell, int | float) and not isinstance(cell, bool):
+        return float(cell)
+    if isinstance(cell, str) and cell.strip():
+        try:
+            money = parse_money(cell)
+        except ValueProblem:
+            return 0.0
+        return money.high if money is not None and not money.annual else 0.0
+    return 0.0
+
+
+def _empty(cell: Cell) -> bool:
+    return cell is None or (isinstance(cell, str) and not cell.strip())
+
+
+def _first_header(header: list[str], wanted: tuple[str, ...], carried: list[int]) -> int | None:
+    for name in wanted:
+        for index in carried:
+            if header[index] == name:
+                return index
+    return None
 
 
 def _too_wide(count: int, width: int, extra: list[Cell]) -> CellProblem:
@@ -198,6 +364,7 @@ def run(
     levels = dict.fromkeys(CONFIDENCE_LEVELS, 0)
     write, reject = output.write, rejects.write
     kept = batch.kept_cells
+    width = len(batch.table.header)
     keeps_all = batch.keeps_all
     every = PROGRESS_EVERY if on_progress is not None else 0
     unknown_sets: dict[tuple[str, ...], int] = {}
@@ -212,11 +379,36 @@ def run(
             unknown_sets[outcome.unknown] = unknown_sets.get(outcome.unknown, 0) + 1
             if on_scored is not None:
                 on_scored(item)  # type: ignore[arg-type]
-        elif item is None:
-            summary.blank_rows += 1
+        elif item.__class__ is NotAService:
+            write(
+                _width(item.row.cells, width) if keeps_all else kept(item),
+                batch.not_scored_tail(item.why),
+            )  # type: ignore[union-attr]
+            if item.why == "not scored: a blank row":  # type: ignore[union-attr]
+                summary.blank_rows += 1
+            else:
+                summary.rows_not_services += 1
         else:
+            reference, title = batch.label(item.row)  # type: ignore[union-attr]
+            messages = []
             for problem in item.problems:  # type: ignore[union-attr]
-                reject([item.row.number, problem.column, problem.value, problem.message])  # type: ignore[union-attr]
+                reject(
+                    [
+                        item.row.number,
+                        reference,
+                        title,
+                        problem.column,
+                        problem.value,
+                        problem.message,
+                    ]
+                )  # type: ignore[union-attr]
+                where = f"column {problem.column!r}: " if problem.column else ""
+                messages.append(where + problem.message)
+            cells = [_fits(c) for c in _width(item.row.cells, width)]  # type: ignore[union-attr]
+            write(
+                cells if keeps_all else [cells[i] for i in batch.kept_indices],
+                batch.not_scored_tail("not scored: " + "; ".join(messages)),
+            )
             summary.rows_rejected += 1
         if every and count % every == 0:
             on_progress()  # type: ignore[misc]
@@ -231,6 +423,25 @@ def run(
             unknown[question] = unknown.get(question, 0) + rows
     summary.unknown = dict(sorted(unknown.items(), key=lambda kv: (-kv[1], kv[0])))
     return summary
+
+
+CUT_TO = 1000
+"""An over-long cell (the reason its row is not scored) is cut to this many characters in
+the scored sheet, which could not hold it whole; the rejects file says what it was."""
+
+
+def _fits(cell: Cell) -> Cell:
+    if isinstance(cell, str) and len(cell) > CELL_LIMIT:
+        return cell[:CUT_TO] + f"... [cut: the cell held {len(cell):,} characters]"
+    return cell
+
+
+def _width(cells: list[Cell], width: int) -> list[Cell]:
+    """A row's cells, as wide as the header: short rows padded, a too-wide row's extra
+    cells dropped from the scored sheet (the rejects file names what they held)."""
+    if len(cells) < width:
+        return [*cells, *([None] * (width - len(cells)))]
+    return cells[:width]
 
 
 def default_paths(source: Path) -> tuple[Path, Path]:

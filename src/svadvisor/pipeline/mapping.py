@@ -28,6 +28,8 @@ from svadvisor.conditions import Answer
 from svadvisor.errors import AnswersError, InputFileError, Problem
 from svadvisor.model import Question, RulePack, YearsSpan
 from svadvisor.pipeline.readers import Cell
+from svadvisor.thresholds import money as money_words
+from svadvisor.values import Money, ValueProblem, parse_money, parse_uk_date
 from svadvisor.yamlfile import load_user_file
 
 START_DATE = "contract_start"
@@ -329,27 +331,16 @@ CellReader = Callable[[Cell], Any]
 
 
 def parse_sheet_date(cell: Cell) -> date | None:
-    """A date as spreadsheets hold it: a date cell, YYYY-MM-DD, or UK DD/MM/YYYY."""
+    """A date as spreadsheets hold it: a date cell, or text read the UK way
+    (`svadvisor.values`: 01/04/2026, 1.4.2026, 1 April 2026, 2026-04-01)."""
     if isinstance(cell, datetime):
         return cell.date()
     if isinstance(cell, date):
         return cell
-    if cell is None or is_dont_know(cell):
-        return None
-    text = str(cell).strip()
-    match = _UK_DATE.match(text)
     try:
-        if match:
-            day, month, year = (int(g) for g in match.groups())
-            return date(year, month, day)
-        try:
-            return date.fromisoformat(text)
-        except ValueError:
-            return datetime.fromisoformat(text).date()
-    except ValueError:
-        raise AnswerProblem(
-            f"{text!r} is not a date; write it as YYYY-MM-DD or DD/MM/YYYY"
-        ) from None
+        return parse_uk_date(cell)
+    except ValueProblem as exc:
+        raise AnswerProblem(str(exc)) from None
 
 
 def parse_duration(cell: Cell, per_year: float) -> float | None:
@@ -375,6 +366,11 @@ def parse_duration(cell: Cell, per_year: float) -> float | None:
     if amount < 0:
         raise AnswerProblem(f"{amount:g} is not a length of time")
     return amount / unit_per_year
+
+
+def _whole(value: float) -> int | float:
+    rounded = round(value, 2)
+    return int(rounded) if float(rounded).is_integer() else rounded
 
 
 def contract_years(start: date, end: date) -> float:
@@ -407,6 +403,8 @@ def cell_reader(question: Question, cpv_names: Mapping[str, str] | None = None) 
         return read_date
 
     read_other = _read_other_for(question, cpv_names)
+    if question.type == "number" and question.unit == "GBP":
+        return _money_reader(question, read_other)
     if question.type == "number":
         low, high = question.min, question.max
 
@@ -424,6 +422,35 @@ def cell_reader(question: Question, cpv_names: Mapping[str, str] | None = None) 
         return read_number
 
     return read_other
+
+
+def _money_reader(question: Question, read_other: CellReader) -> CellReader:
+    """An amount as officers write it (see `svadvisor.values`): a plain figure is the
+    answer; a range or an annual figure comes back as `Money`, for the row to resolve."""
+    low, high = question.min, question.max
+
+    def read_money(cell: Cell) -> Answer | Money | None:
+        if cell.__class__ is str:
+            digits = cell[1:] if cell[:1] == "£" else cell  # type: ignore[index]
+            if "," in digits:  # type: ignore[operator]
+                digits = digits.replace(",", "")  # type: ignore[union-attr]
+            if digits.isdigit() and digits.isascii() and len(digits) < 16:  # type: ignore[union-attr]
+                value = int(digits)  # type: ignore[arg-type]
+                if (low is None or value >= low) and (high is None or value <= high):
+                    return value
+            try:
+                money = parse_money(cell)
+            except ValueProblem as exc:
+                raise AnswerProblem(str(exc)) from None
+            if money is None:
+                return None
+            if money.is_range or money.annual:
+                for bound in (money.low, money.high):
+                    read_other(bound)  # the pack's minimum and maximum, as for any figure
+                return money
+        return read_other(cell)
+
+    return read_money
 
 
 def _read_other_for(question: Question, cpv_names: Mapping[str, str] | None) -> CellReader:
@@ -498,6 +525,11 @@ class ReadRow:
     answers: dict[str, Answer]
     sources: list[str]
     problems: list[CellProblem]
+    notes: list[str] = field(default_factory=list)
+    """What the row's values meant (a range scored at its top, an annual figure times the
+    term, or left unknown without one), for the sheet's `value_note` column."""
+    ranges: dict[str, tuple[float, float]] = field(default_factory=dict)
+    """Questions answered with a range: (low, high); the answer holds the high end."""
 
 
 Profiler = Callable[[str], Callable[[Answer], Hashable]]
@@ -592,11 +624,13 @@ class RowReader:
         keyed, problems, _ = self._read_keyed(cells)
         found = dict(keyed)
         origins: dict[str, str] = {}
-        problems = problems + self._read_varying(cells, found, origins)
+        notes: list[str] = []
+        ranges: dict[str, tuple[float, float]] = {}
+        problems = problems + self._read_varying(cells, found, origins, notes=notes, ranges=ranges)
         if len(found) > 1:
             found = {qid: found[qid] for qid in self._order if qid in found}
         sources = [f"{qid} ({origins[qid]})" if qid in origins else qid for qid in found]
-        return ReadRow(found, sources, problems)
+        return ReadRow(found, sources, problems, notes, ranges)
 
     def profile(self, cells: list[Cell]) -> tuple[dict[Hashable, Any], Hashable, list[CellProblem]]:
         """`(memo, key, problems)`, cheaply: rows that read the same share `memo[key]`.
@@ -610,12 +644,14 @@ class RowReader:
         if self._timed:
             found: dict[str, Answer] = {}
             origins: dict[str, str] = {}
-            more = self._read_varying(cells, found, origins, keyed)
+            notes: list[str] = []
+            more = self._read_varying(cells, found, origins, keyed, notes=notes)
             parts = [
                 part(found[qid]) if qid in found else None for _, _, qid, _, part in self._varying
             ]
             derived = tuple((qid, found[qid], origin) for qid, origin in origins.items())
-            return memo, (tuple(parts), derived), problems + more if more else problems
+            key = (tuple(parts), derived, tuple(notes))
+            return memo, key, problems + more if more else problems
         if not self._varying:
             return memo, None, problems
         parts = []
@@ -651,15 +687,64 @@ class RowReader:
         found: dict[str, Answer],
         origins: dict[str, str],
         keyed: Mapping[str, Answer] | None = None,
+        *,
+        notes: list[str] | None = None,
+        ranges: dict[str, tuple[float, float]] | None = None,
     ) -> list[CellProblem]:
-        """Numbers, dates and the timescale from dates or a duration, into `found`."""
+        """Numbers, dates and the contract's length from dates or a duration, into `found`;
+        then amounts written as a range or a yearly figure, resolved."""
         problems: list[CellProblem] = []
         _read_columns(self._varying, cells, found, problems)
         if self._timed:
             self._derive_timescale(
                 cells, keyed if keyed is not None else found, found, origins, problems
             )
+        for qid, value in list(found.items()):
+            if isinstance(value, Money):
+                self._resolve_money(qid, value, found, origins, notes, ranges)
         return problems
+
+    def _resolve_money(
+        self,
+        qid: str,
+        money: Money,
+        found: dict[str, Answer],
+        origins: dict[str, str],
+        notes: list[str] | None,
+        ranges: dict[str, tuple[float, float]] | None,
+    ) -> None:
+        """A range is scored at its top (the batch then checks its bottom); a yearly figure
+        times the contract's length in years, else left unknown, saying why."""
+        low, high = money.low, money.high
+        said = f"{qid} {money.text!r}"
+        if money.annual:
+            years = next(
+                (found[q] for q, spans in self._timed if spans is None and q in found), None
+            )
+            if not isinstance(years, int | float) or years <= 0:
+                del found[qid]
+                if notes is not None:
+                    notes.append(
+                        f"{said} is a yearly figure and the contract's length is not known: "
+                        "the whole-life value is left unknown (add a duration or end date)"
+                    )
+                return
+            low, high = _whole(low * years), _whole(high * years)
+            origins[qid] = f"yearly figure times {years:g} years"
+            if notes is not None:
+                shown = (
+                    money_words(high)
+                    if low == high
+                    else f"{money_words(low)} to {money_words(high)}"
+                )
+                notes.append(f"{said} is a yearly figure: times {years:g} years, {shown}")
+        found[qid] = high
+        if low != high:
+            origins[qid] = (origins[qid] + "; " if qid in origins else "") + "top of a range"
+            if ranges is not None:
+                ranges[qid] = (low, high)
+            if notes is not None:
+                notes.append(f"{said} is a range: scored at its top, {money_words(high)}")
 
     def _derive_timescale(
         self,

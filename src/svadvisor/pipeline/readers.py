@@ -16,9 +16,10 @@ import codecs
 import contextlib
 import csv
 import io
+import itertools
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
 
@@ -57,14 +58,70 @@ class Table:
     delimiter: str = ","
     """The CSV delimiter read, so a CSV written back can use the same."""
     encoding: str = ""
+    header_row: int = 1
+    """The header's row number as the spreadsheet shows it (rows above it are titles)."""
+    sheet: str | None = None
+    """A workbook's sheet read."""
+    remarks: list[str] = field(default_factory=list)
+    """What the reader chose (a header below title rows, a sheet), for the run's summary."""
+    formats: dict[int, str] = field(default_factory=dict)
+    """A workbook's number formats by column index (dates, money), to write back."""
+    widths: dict[int, float] = field(default_factory=dict)
+    """A workbook's column widths by column index, to write back."""
 
 
-TableOpener = Callable[[Path, str | None], contextlib.AbstractContextManager[Table]]
+HeaderTest = Callable[[list[str]], bool]
+"""Whether a row's cells, read as a header, name columns the batch can use."""
+
+HEADER_SCAN = 30
+"""Rows looked at for the header (below title and date rows) when none is named."""
 
 
-def open_table(path: Path, *, sheet: str | None = None) -> contextlib.AbstractContextManager[Table]:
-    """Open a pipeline file by its suffix; InputFileError says what is wrong, in one line."""
-    return READERS[check_readable(path, sheet=sheet)](path, sheet)
+TableOpener = Callable[..., contextlib.AbstractContextManager[Table]]
+
+
+def open_table(
+    path: Path,
+    *,
+    sheet: str | None = None,
+    header_row: int | None = None,
+    is_header: HeaderTest | None = None,
+) -> contextlib.AbstractContextManager[Table]:
+    """Open a pipeline file by its suffix; InputFileError says what is wrong, in one line.
+
+    The header is row `header_row` when given; else the first row (of the first 30) that
+    `is_header` accepts, so title and date rows above it are passed over; else the first
+    row that is not blank. Without `sheet`, a workbook's first sheet with such a header is
+    read."""
+    return READERS[check_readable(path, sheet=sheet)](
+        path, sheet, header_row=header_row, is_header=is_header
+    )
+
+
+def choose_header(
+    rows: list[tuple[int, list[Cell] | tuple[Cell, ...]]],
+    header_row: int | None,
+    is_header: HeaderTest | None,
+    name: str,
+) -> tuple[int, list[str]] | None:
+    """(row number, header) among the first rows read (number, cells), or None."""
+    if header_row is not None:
+        for number, cells in rows:
+            if number == header_row:
+                if is_blank(cells):
+                    raise InputFileError(f"{name}: row {header_row} (--header-row) is blank")
+                return number, [_header_cell(c) for c in cells]
+        raise InputFileError(f"{name}: there is no row {header_row} (--header-row) to read")
+    candidates = [(n, c) for n, c in rows if not is_blank(c)]
+    if is_header is not None:
+        for number, cells in candidates:
+            header = [_header_cell(c) for c in cells]
+            if is_header(header):
+                return number, header
+    if candidates:
+        number, cells = candidates[0]
+        return number, [_header_cell(c) for c in cells]
+    return None
 
 
 NOTICES = "notices"
@@ -188,7 +245,13 @@ def sniff_delimiter(sample: str) -> str:
 
 
 @contextlib.contextmanager
-def read_csv(path: Path, sheet: str | None = None) -> Iterator[Table]:
+def read_csv(
+    path: Path,
+    sheet: str | None = None,
+    *,
+    header_row: int | None = None,
+    is_header: HeaderTest | None = None,
+) -> Iterator[Table]:
     size = path.stat().st_size
     if size == 0:
         raise InputFileError(f"{path}: the file is empty; it needs a header row and a row per item")
@@ -203,24 +266,45 @@ def read_csv(path: Path, sheet: str | None = None) -> Iterator[Table]:
         csv.field_size_limit(max(csv.field_size_limit(), CSV_FIELD_LIMIT))
         watch = _LongLines(text)
         records = csv.reader(watch, delimiter=delimiter)
-        number, header = 0, None
+        scan = max(HEADER_SCAN, header_row or 0)
+        first: list[tuple[int, list[str]]] = []
         try:
-            for number, record in enumerate(records, start=1):  # noqa: B007 - numbered on
-                if not is_blank(record):
-                    header = [_header_cell(c) for c in record]
+            for number, record in enumerate(records, start=1):
+                first.append((number, record))
+                if len(first) >= scan:
                     break
         except csv.Error as exc:
             raise InputFileError(f"{path}: row {records.line_num}: not valid CSV ({exc})") from None
-        if header is None:
+        chosen = choose_header(first, header_row, is_header, str(path))
+        if chosen is None:
             raise InputFileError(f"{path}: no header row; the file holds only blank lines")
+        header_number, header = chosen
+        remarks = _header_remarks(first, header_number, header_row)
+        rest = [record for number, record in first if number > header_number]
         yield Table(
             name=str(path),
             header=header,
-            rows=_csv_rows(path, records, number, watch, header),
+            rows=_csv_rows(path, itertools.chain(rest, records), header_number, watch, header),
             progress=lambda: (binary.tell(), size),
             delimiter=delimiter,
             encoding=encoding,
+            header_row=header_number,
+            remarks=remarks,
         )
+
+
+def _header_remarks(
+    first: list[tuple[int, list[Cell] | tuple[Cell, ...]]], header_number: int, named: int | None
+) -> list[str]:
+    above = [n for n, cells in first if n < header_number and not is_blank(cells)]
+    if not above:
+        return []
+    how = "as --header-row says" if named is not None else "below the title rows"
+    shown = f"row {above[0]}" if len(above) == 1 else f"rows {above[0]}-{above[-1]}"
+    return [
+        f"the header is row {header_number} ({how}); {shown} above it "
+        "(titles) are not carried into the scored sheet"
+    ]
 
 
 CELL_LIMIT = 32_767
@@ -282,8 +366,16 @@ WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 
 
 @contextlib.contextmanager
-def read_xlsx(path: Path, sheet: str | None = None) -> Iterator[Table]:
-    """Read one sheet in openpyxl's read-only mode (rows streamed from the zip)."""
+def read_xlsx(
+    path: Path,
+    sheet: str | None = None,
+    *,
+    header_row: int | None = None,
+    is_header: HeaderTest | None = None,
+) -> Iterator[Table]:
+    """Read one sheet in openpyxl's read-only mode (rows streamed from the zip): the one
+    named, else the first with a recognisable header. The header may sit below title
+    rows. The sheet's number formats and column widths are kept, to write back."""
     import warnings
 
     from openpyxl import load_workbook
@@ -298,30 +390,119 @@ def read_xlsx(path: Path, sheet: str | None = None) -> Iterator[Table]:
     except (InvalidFileException, OSError, *_damage_errors()) as exc:
         raise InputFileError(f"{path}: not a readable .xlsx workbook ({_why(exc)})") from None
     try:
-        worksheet = _pick_sheet(path, workbook, sheet)
+        worksheet, scanned, chosen, remarks = _pick_sheet_and_header(
+            path, workbook, sheet, header_row, is_header
+        )
         name = f"{path} [{worksheet.title}]"
-        if worksheet.max_row is None:
-            worksheet.reset_dimensions()
-        first = worksheet.min_row or 1
-        rows = _undamaged(name, worksheet.iter_rows(values_only=True), first)
-        header, header_number = None, first - 1
-        for header_number, values in enumerate(rows, start=first):  # noqa: B007
-            if not is_blank(values):
-                header = [_header_cell(c) for c in values]
-                break
-        if header is None:
+        if chosen is None:
             raise InputFileError(f"{name}: the sheet is empty; it needs a header row")
+        header_number, header = chosen
         while header and not header[-1].strip():
             header.pop()
+        remarks += _header_remarks(
+            [(n, [c.value for c in cells]) for n, cells in scanned], header_number, header_row
+        )
+        formats = _formats(scanned, header_number, len(header))
+        rows = _undamaged(
+            name,
+            worksheet.iter_rows(min_row=header_number + 1, values_only=True),
+            header_number + 1,
+        )
         done = [header_number]
         yield Table(
             name=name,
             header=header,
             rows=_xlsx_rows(rows, header_number, done),
             progress=lambda: (done[0], worksheet.max_row),
+            header_row=header_number,
+            sheet=worksheet.title,
+            remarks=remarks,
+            formats=formats,
+            widths=_column_widths(path, worksheet, len(header)),
         )
     finally:
         workbook.close()
+
+
+def _scan(name: str, worksheet, rows: int) -> list[tuple[int, tuple]]:  # type: ignore[no-untyped-def,type-arg]
+    """The first rows of a sheet as cells (values and number formats)."""
+    if worksheet.max_row is None:
+        worksheet.reset_dimensions()
+    first = worksheet.min_row or 1
+    found = []
+    for number, cells in enumerate(
+        _undamaged(name, worksheet.iter_rows(min_row=first, max_row=first + rows - 1), first),
+        start=first,
+    ):
+        found.append((number, cells))
+    return found
+
+
+def _pick_sheet_and_header(path: Path, workbook, sheet, header_row, is_header):  # type: ignore[no-untyped-def]
+    """The sheet to read, its first rows, its header (number, names) and remarks."""
+    names = workbook.sheetnames
+    if not names:
+        raise InputFileError(f"{path}: the workbook has no sheets")
+    scan = max(HEADER_SCAN, header_row or 0)
+    if sheet is not None or len(names) == 1 or is_header is None or header_row is not None:
+        worksheet = _pick_sheet(path, workbook, sheet)
+        scanned = _scan(f"{path} [{worksheet.title}]", worksheet, scan)
+        values = [(n, [c.value for c in cells]) for n, cells in scanned]
+        chosen = choose_header(values, header_row, is_header, f"{path} [{worksheet.title}]")
+        return worksheet, scanned, chosen, []
+    first = None
+    for worksheet in workbook.worksheets:
+        scanned = _scan(f"{path} [{worksheet.title}]", worksheet, scan)
+        values = [(n, [c.value for c in cells]) for n, cells in scanned]
+        chosen = choose_header(values, None, is_header, f"{path} [{worksheet.title}]")
+        if first is None:
+            first = (worksheet, scanned, chosen)
+        if chosen is not None and is_header(chosen[1]):
+            remark = (
+                f"read sheet {worksheet.title!r}, the first with a recognisable header "
+                f"(sheets: {', '.join(names)}); name another with --sheet"
+            )
+            return worksheet, scanned, chosen, [remark]
+    assert first is not None
+    return (*first, [])
+
+
+def _formats(scanned: list[tuple[int, tuple]], header_number: int, width: int) -> dict[int, str]:  # type: ignore[type-arg]
+    """Each column's number format (a date's, money's), from the first rows below the
+    header that have one other than General."""
+    formats: dict[int, str] = {}
+    for number, cells in scanned:
+        if number <= header_number:
+            continue
+        for index, cell in enumerate(cells[:width]):
+            fmt = getattr(cell, "number_format", "General")
+            if index not in formats and fmt and fmt != "General" and cell.value is not None:
+                formats[index] = fmt
+    return formats
+
+
+_COL = re.compile(rb'<col\b[^>]*?\bmin="(\d+)"[^>]*?\bmax="(\d+)"[^>]*?\bwidth="([\d.]+)"')
+
+
+def _column_widths(path: Path, worksheet, width: int) -> dict[int, float]:  # type: ignore[no-untyped-def]
+    """The sheet's column widths, from its XML's <cols> (read-only mode does not load them;
+    they come before the data, so the start of the part is enough)."""
+    import zipfile
+
+    member = getattr(worksheet, "_worksheet_path", None)
+    if not member:
+        return {}
+    try:
+        with zipfile.ZipFile(path) as archive, archive.open(member.lstrip("/")) as handle:
+            start = handle.read(256 * 1024)
+    except (KeyError, OSError, zipfile.BadZipFile):
+        return {}
+    head = start.split(b"<sheetData", 1)[0]
+    widths: dict[int, float] = {}
+    for low, high, size in _COL.findall(head):
+        for column in range(int(low), min(int(high), width) + 1):
+            widths[column - 1] = float(size)
+    return widths
 
 
 def _damage_errors() -> tuple[type[Exception], ...]:

@@ -113,10 +113,12 @@ class BatchScorer:
             "confidence",
             "confidence_why",
             "settle_first",
+            "regime",
             *scores,
             "prerequisites_not_met",
             *reasons,
             "notes",
+            "note_ids",
             "warnings",
             *cases,
         ]
@@ -153,6 +155,21 @@ class BatchScorer:
             return f"{question.id}: {band.label if band else 'a number'}"
         return f"{contribution.question}: {contribution.answer_label}"
 
+    def regime(self, result: Assessment) -> str:
+        """The law that governs the row, in words: a regime that takes over (the Provider
+        Selection Regime, Scottish or Welsh rules), else the Procurement Act 2023, saying
+        when the contract is light touch or below the threshold."""
+        if result.regimes:
+            return "; ".join(r.title for r in result.regimes)
+        parts = ["Procurement Act 2023"]
+        if result.answers.get("service_type") == "light_touch":
+            parts.append("light touch")
+        if result.covered_procurement is False:
+            parts.append("below threshold (Part 6)")
+        elif result.covered_procurement is None and self.pack.meta.covered_procurement:
+            parts.append("threshold not known")
+        return parts[0] + (f" ({', '.join(parts[1:])})" if parts[1:] else "")
+
     def explain(self, result: Assessment) -> Outcome:
         """The added columns for one assessment."""
         ranking = tuple((r.route, r.score) for r in result.ranking)
@@ -180,9 +197,11 @@ class BatchScorer:
             level,
             " ".join(confidence.why) if confidence else "",
             "; ".join(settle),
+            self.regime(result),
             *(scores[route] for route in self.labels),
-            "; ".join(r.route for r in result.ranking if not r.eligible),
+            "; ".join(self.labels[r.route] for r in result.ranking if not r.eligible),
             *texts,
+            "; ".join(_note_words(n) for n in result.notes),
             "; ".join(notes),
             "; ".join(w.text for w in result.warnings),
             *([nearest_case or ""] if self.cases is not None else []),
@@ -199,6 +218,13 @@ class BatchScorer:
             result.recommended,
             level,
         )
+
+
+def _note_words(note: Any) -> str:
+    """A note as the sheet names it: its title, and "(MUST)", or "(MUST, if above the
+    threshold)" when it depends on a value not known."""
+    strength = note.strength.upper()
+    return f"{note.title} ({strength}{', conditional' if note.applies_if else ''})"
 
 
 def _profile_part(question: Question, compared: set[Any]) -> Callable[[cond.Answer], Hashable]:

@@ -17,6 +17,7 @@ import contextlib
 import csv
 import re
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import BinaryIO, Protocol
@@ -36,6 +37,28 @@ def neutralise(value: Cell) -> Cell:
     return value
 
 
+@dataclass
+class Layout:
+    """How a workbook written back should look like the officer's own: the input sheet's
+    name, its number formats and column widths (by output column), and how many of the
+    columns are the officer's own (svadvisor's come after, under a distinct header)."""
+
+    sheet: str = "scored"
+    own_columns: int = 0
+    formats: dict[int, str] = field(default_factory=dict)
+    widths: dict[int, float] = field(default_factory=dict)
+    added_widths: dict[str, float] = field(default_factory=dict)
+    """Widths for svadvisor's own columns, by header."""
+
+
+OWN_HEADER_FILL = "D9D9D9"
+"""The officer's own header cells: light grey, bold."""
+ADDED_HEADER_FILL = "DDEBF7"
+"""svadvisor's added header cells: light blue, bold, so the new columns stand apart."""
+DATE_FORMAT = "dd/mm/yyyy"
+"""A date cell with no format of its own, written the UK way."""
+
+
 class RowWriter(Protocol):
     def write(self, cells: Sequence[Cell], tail: tuple[Cell, ...] = ()) -> None:
         """Write one row: `cells`, then `tail`.
@@ -50,12 +73,20 @@ WriterOpener = Callable[..., contextlib.AbstractContextManager[RowWriter]]
 
 
 def open_writer(
-    path: Path, header: Sequence[str], *, force: bool, delimiter: str = ","
+    path: Path,
+    header: Sequence[str],
+    *,
+    force: bool,
+    delimiter: str = ",",
+    layout: Layout | None = None,
 ) -> contextlib.AbstractContextManager[RowWriter]:
-    """A writer chosen by the file's suffix; the header is written first."""
+    """A writer chosen by the file's suffix; the header is written first. A workbook takes
+    the `layout` (sheet name, formats, widths); CSV has none to keep."""
     opener = WRITERS.get(path.suffix.lower())
     if opener is None:
         raise InputFileError(f"{path}: cannot write {path.suffix!r} files; use {writable()}")
+    if opener is write_xlsx:
+        return write_xlsx(path, header, force=force, layout=layout)
     return opener(path, header, force=force, delimiter=delimiter)
 
 
@@ -186,12 +217,44 @@ def write_csv(
 
 
 class _XlsxRows:
-    def __init__(self, sheet: object, illegal: re.Pattern[str]) -> None:
+    def __init__(self, sheet: object, illegal: re.Pattern[str], layout: Layout) -> None:
+        from openpyxl.cell import WriteOnlyCell
+
+        self._sheet = sheet
         self._append = sheet.append  # type: ignore[attr-defined]
         self._illegal = illegal
+        self._cell_type = WriteOnlyCell
+        self._formats = layout.formats
+        self.rows = 0
 
     def write(self, cells: Sequence[Cell], tail: tuple[Cell, ...] = ()) -> None:
-        self._append([self._cell(c) for c in (*cells, *tail)])
+        values = [self._cell(c) for c in (*cells, *tail)]
+        for index, value in enumerate(values):
+            if isinstance(value, date | datetime) or (
+                index in self._formats and isinstance(value, int | float)
+            ):
+                cell = self._cell_type(self._sheet, value=value)
+                cell.number_format = self._formats.get(index, DATE_FORMAT)
+                values[index] = cell  # type: ignore[call-overload]
+        self._append(values)
+        self.rows += 1
+
+    def write_header(self, header: Sequence[str], own: int) -> None:
+        from openpyxl.styles import Font, PatternFill
+
+        bold = Font(bold=True)
+        fills = (
+            PatternFill("solid", fgColor=OWN_HEADER_FILL),
+            PatternFill("solid", fgColor=ADDED_HEADER_FILL),
+        )
+        cells = []
+        for index, name in enumerate(header):
+            cell = self._cell_type(self._sheet, value=self._cell(name))
+            cell.font = bold
+            cell.fill = fills[index >= own]
+            cells.append(cell)
+        self._append(cells)
+        self.rows += 1
 
     def _cell(self, value: Cell) -> Cell:
         if value.__class__ is str:
@@ -201,22 +264,45 @@ class _XlsxRows:
         return value
 
 
+SHEET_NAME_CHARACTERS = re.compile(r"[\\/?*\[\]:]")
+
+
 @contextlib.contextmanager
 def write_xlsx(
-    path: Path, header: Sequence[str], *, force: bool, delimiter: str = ","
+    path: Path,
+    header: Sequence[str],
+    *,
+    force: bool,
+    delimiter: str = ",",
+    layout: Layout | None = None,
 ) -> Iterator[RowWriter]:
     """openpyxl's write-only mode: rows go to disk as they come, not into memory.
 
-    Control characters XML cannot hold are dropped from text cells.
+    The sheet looks like the officer's own: its name, column widths and number formats
+    (dates stay dates), a bold header row that is frozen and filterable, and svadvisor's
+    columns after the officer's under a header of another colour. Control characters XML
+    cannot hold are dropped from text cells.
     """
     from openpyxl import Workbook
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.utils import get_column_letter
 
+    layout = layout or Layout(own_columns=len(header))
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("scored")
-    rows = _XlsxRows(sheet, ILLEGAL_CHARACTERS_RE)
-    rows.write(header)
+    title = SHEET_NAME_CHARACTERS.sub(" ", layout.sheet).strip()[:31] or "scored"
+    sheet = workbook.create_sheet(title)
+    sheet.freeze_panes = "A2"
+    for index, name in enumerate(header):
+        width = layout.widths.get(index) or layout.added_widths.get(name)
+        if width is None and index >= layout.own_columns:
+            width = 18.0
+        if width:
+            sheet.column_dimensions[get_column_letter(index + 1)].width = width
+    rows = _XlsxRows(sheet, ILLEGAL_CHARACTERS_RE, layout)
+    rows.write_header(header, layout.own_columns)
     yield rows
+    last = get_column_letter(max(len(header), 1))
+    sheet.auto_filter.ref = f"A1:{last}{max(rows.rows, 1)}"
     with atomic_writer(path, force=force, mode="wb") as handle:
         workbook.save(handle)
 
