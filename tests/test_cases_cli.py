@@ -35,7 +35,19 @@ def test_assess_shows_similar_cases_with_links(runner: CliRunner) -> None:
     assert result.exit_code == 0, result.output
     section = result.stdout.split("Similar cases")[1]
     assert "Plymouth Alliance for complex needs (Plymouth City Council" in section
-    assert "shares 14 answers: complexity=complex" in section
+    flat = " ".join(section.split())
+    assert (
+        "shares 14 of your answers: Complex - outcomes cannot be reliably predicted; Long - 7 "
+        "years or more, or long-term goals; Thin - only a few suppliers;" in flat
+    )
+    assert "complexity=complex" not in section
+    assert (
+        "shares 10 of your answers: Complex - outcomes cannot be reliably predicted;" in flat
+        and ". Differs on: How many providers must work together, depending on each other, "
+        "to deliver the outcomes? How much trust and joint working already exists between "
+        "the council and the likely providers?"
+        in flat
+    )
     assert "source: https://councils.coop/case-study/plymouth-alliance-for-complex-needs" in section
     assert "svadvisor cases show ID" in section
 

@@ -28,15 +28,30 @@ def test_assess_prints_ranking_every_point_margin_and_notes(runner: CliRunner) -
     assert "- Alliance contracting leads Collaborative commissioning by 4 points." in out
     assert "Why Alliance contracting (recommended, 19 points)" in out
     assert "Why Collaborative commissioning (runner-up, 15 points)" in out
-    assert "  +5  shared_governance: Yes" in out
-    assert "  +1  providers: Several interdependent providers (four or more)" in out
-    assert "[shared: collaborative pathway]" in out
+    flat = " ".join(out.split())  # the terminal wraps long lines
+    assert (
+        "+5 Must those providers and the council share one set of outcomes, risk and reward, "
+        "and governance, under one agreement? Your answer: Yes An alliance is one contract" in flat
+    )
+    assert (
+        "+1 How many providers must work together, depending on each other, to deliver the "
+        "outcomes? Your answer: Several interdependent providers (four or more)" in flat
+    )
+    assert "[shared: the collaborative pathway (collaborative, alliance and commons)]" in flat
+    assert (
+        "+1 These answers together (rule complex_and_long): - How complex is the system this "
+        "service works in? Complex - outcomes cannot be reliably predicted - Over what "
+        "timescale must the service achieve its goals? Long - 7 years or more, or long-term "
+        "goals [shared:" in flat
+    )
+    assert "shared_governance:" not in out and "providers:" not in out
     assert "source: https://councils.coop/case-study/plymouth-alliance-for-complex-needs" in out
     assert "Margin: 4 points between Alliance contracting and Collaborative commissioning." in out
     # the value is not given: a duty of covered procurement applies only above threshold
     assert "[MUST, CONDITIONAL] Consider lots, or give reasons" in out
     assert "Applies only if the estimated value is at or above £663,540 for light" in out
-    assert "- value: What is the estimated whole-life value" in out
+    assert "- What is the estimated whole-life value, including VAT? (value)" in flat
+    assert "- value:" not in out
 
 
 def test_assess_json_has_the_contract_shape(runner: CliRunner) -> None:
@@ -98,9 +113,18 @@ def test_questions_json_lists_everything(runner: CliRunner) -> None:
 def test_questions_text(runner: CliRunner) -> None:
     result = runner.invoke(app, ["questions"])
     assert result.exit_code == 0
-    assert "complexity  (choice)" in result.stdout
-    assert "value  (number, GBP)" in result.stdout
-    assert "asked only when:" in result.stdout
+    out = result.stdout
+    assert "How complex is the system this service works in?  (complexity; choice)\n" in out
+    assert "What is the estimated whole-life value, including VAT?  (value; number, GBP)" in out
+    assert "    - Complex - outcomes cannot be reliably predicted (complex)\n" in out
+    assert "    - Don't know (dont_know)\n" in out
+    assert (
+        '  asked only when: the answer to "How many providers must work together, depending on '
+        "each other, to deliver the outcomes?\" is 'Two or three interdependent providers' or "
+        "'Several interdependent providers (four or more)'\n" in out
+    )
+    # no line starts with a bare id: every id follows the words it names
+    assert not any(line.startswith(("complexity", "value  ")) for line in out.splitlines())
 
 
 def test_rules_option_uses_a_council_pack(runner: CliRunner, pack_copy: Path) -> None:

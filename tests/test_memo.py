@@ -43,10 +43,16 @@ def assess_file(pack: RulePack, path: Path) -> Assessment:
 
 
 def section(text: str, heading: str) -> str:
-    """The body of a `## heading` section, up to the next `## `."""
-    start = text.index(f"\n## {heading}\n") + len(heading) + 5
+    """The body of a `## heading` (or `## Appendix X: heading`) section, up to the next `## `."""
+    found = re.search(rf"\n## (?:Appendix [A-Z]: )?{re.escape(heading)}\n", text)
+    assert found, f"no section {heading!r}"
+    start = found.end()
     end = text.find("\n## ", start)
     return text[start : end if end != -1 else len(text)]
+
+
+def headings(text: str) -> list[str]:
+    return [line[3:] for line in text.splitlines() if line.startswith("## ")]
 
 
 def minimal_template(body: str) -> str:
@@ -75,19 +81,21 @@ def test_memo_for_each_example_has_every_section(
     for qid in result.answers:
         assert questions[qid].text in service
 
-    recommendation = section(text, "Recommendation")
-    assert f"**Recommended route: {winner.label}**, {winner.score} points" in recommendation
-    assert f"**Runner-up: {runner_up.label}**, {runner_up.score} points" in recommendation
-    assert f"The margin is {result.margin} point" in recommendation
+    summary = section(text, "Summary")
+    assert headings(text)[0] == "Summary"
+    assert f"**Recommended route: {winner.label}**, {winner.score} points" in summary
+    assert f"**Runner-up: {runner_up.label}**, {runner_up.score} points" in summary
+    assert f"The margin is {result.margin} point" in summary
+    ranking = section(text, "The ranking and the confidence")
     for rank, route in enumerate(result.ranking, start=1):
-        assert f"| {rank} | {route.label} | {route.score} |" in recommendation
+        assert f"| {rank} | {route.label} | {route.score} |" in ranking
 
     why = section(text, f"Why {winner.label}")
     rows = [line for line in why.splitlines() if re.match(r"^\| [+-]\d+ \|", line)]
     assert len(rows) == len(winner.contributions)
     for row, c in zip(rows, winner.contributions, strict=True):
         assert row.startswith(f"| {c.points:+d} |")
-        assert c.reason in row and f"<{c.source}>" in row
+        assert c.reason in row and f"]({c.source})" in row
     assert f"| **{winner.score}** | **Total** |" in why
 
     why_not = section(text, f"Why not {runner_up.label}")
@@ -117,9 +125,10 @@ def test_memo_for_each_example_has_every_section(
         sharpen = row.strip(" |").split(" | ")[-1]
         assert sharpen.startswith(("Could change", "No single answer", "Settles", "Scores nothing"))
 
-    decision = section(text, "Decision")
+    decision = section(text, "Decision record")
     for field in ("Decision (the route chosen)", "Decided by (name and role)", "| Date |"):
         assert field in decision
+    assert "| Prepared by | to complete |" in decision
     assert "## Similar cases" not in text
 
     written = tmp_path / "memo.md"
@@ -279,19 +288,14 @@ def test_word_memo_has_real_headings_and_tables(runner: CliRunner, tmp_path: Pat
     assert result.exit_code == 0, result.output
     document = docx.Document(str(target))
     headings = {p.text: p.style.name for p in document.paragraphs if p.style.name != "Normal"}
-    assert headings["Recommendation"] == "Heading 2"
+    assert headings["Summary"] == "Heading 2"
     assert headings["Why Alliance contracting"] == "Heading 2"
+    assert headings["Appendix A: The service"] == "Heading 2"
     assert headings["Commissioning route recommendation: plymouth-alliance"] == "Heading 1"
     prose = [p for p in document.paragraphs if p.style.name != "Source Code"]
     assert not any(p.text.startswith(("#", "|")) for p in prose), "Markdown left as text"
     explanation = {t.rows[0].cells[0].text: t for t in document.tables}["Points"]
-    assert [c.text for c in explanation.rows[0].cells] == [
-        "Points",
-        "Question",
-        "Answer",
-        "Reason",
-        "Source",
-    ]
+    assert [c.text for c in explanation.rows[0].cells] == ["Points", "Question", "Answer", "Reason"]
     cells = [[c.text for c in row.cells] for row in explanation.rows[1:]]
     providers = [row for row in cells if row[1].startswith("How many providers")]
     assert [row[0] for row in providers] == ["+1", "+1"]  # the pathway's share and its own
@@ -419,12 +423,12 @@ def test_replay_locates_a_bad_line_in_the_memo(
     assert result.stderr.startswith(f"{target}:{line}:{column}: {message}")
 
 
-def test_replay_refuses_a_word_memo(runner: CliRunner, tmp_path: Path) -> None:
+def test_replay_of_a_docx_that_is_not_a_word_document(runner: CliRunner, tmp_path: Path) -> None:
     target = tmp_path / "memo.docx"
     target.write_bytes(b"PK")
     result = runner.invoke(app, ["memo", "replay", str(target)])
     assert result.exit_code == 2
-    assert "replay reads the Markdown memo" in result.stderr
+    assert result.stderr == f"Error: {target}: not a Word document (a .docx is a zip file)\n"
 
 
 # --- templates in the rule pack ------------------------------------------------------------
@@ -606,3 +610,455 @@ def test_the_route_guide_feeds_the_memo(pack: RulePack) -> None:
         assert f"**{heading}**" in guide
     assert "- FAC-1, a multi-party framework alliance contract governed by a Core Group." in guide
     assert "<http://allianceforms.co.uk/fac-1-guidance/>" in guide
+
+
+# --- the one-page summary -----------------------------------------------------------------
+
+
+def write_answers(folder: Path, text: str, name: str = "answers.yaml") -> Path:
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def cli_memo(runner: CliRunner, answers: Path, target: Path, *extra: str) -> str:
+    result = runner.invoke(
+        app, ["assess", "--answers", str(answers), "--memo", str(target), *extra]
+    )
+    assert result.exit_code == 0, result.output
+    return target.read_text(encoding="utf-8") if target.suffix == ".md" else ""
+
+
+def test_the_summary_of_a_recommendation(runner: CliRunner, tmp_path: Path) -> None:
+    text = cli_memo(runner, ALLIANCE, tmp_path / "memo.md")
+    assert headings(text)[:5] == [
+        "Summary",
+        "Why Alliance contracting",
+        "Why not Collaborative commissioning",
+        "How sure is this recommendation?",
+        "Decision record",
+    ]
+    appendices = headings(text)[5:]
+    assert appendices[0] == "Appendix A: The service"
+    letters = [h.split(":")[0] for h in appendices]
+    assert letters == [f"Appendix {chr(ord('A') + i)}" for i in range(len(appendices))]
+    assert appendices[-1].endswith(": Reproducibility")
+
+    summary = section(text, "Summary")
+    assert summary.startswith(
+        "\n**Decision asked for:** approve Alliance contracting as the route for commissioning "
+        "this service, or choose another route and record why.\n"
+    )
+    assert "**Recommended route: Alliance contracting**, 19 points." in summary
+    assert "**Confidence: moderate.** The answers favour this route" in summary
+    # the three largest contributions, largest first, each with its answer, reason and source
+    reasons = [line for line in summary.splitlines() if re.match(r"^\d\. \*\*[+-]\d+\*\*", line)]
+    assert [line[:9] for line in reasons] == ["1. **+5**", "2. **+3**", "3. **+2**"]
+    assert reasons[0].startswith("1. **+5** Must those providers and the council share")
+    assert "**Yes.** An alliance is one contract" in reasons[0]
+    source = "https://lhalliances.org.uk/frequently-asked-questions"
+    assert f"([lhalliances.org.uk]({source}))" in reasons[0]
+    assert "How complex is the system" in reasons[1]
+    # the runner-up and the one changed answer that would make it win
+    assert (
+        "**Main risk:** Collaborative commissioning (15 points, 4 points behind) would be "
+        "recommended instead if the answer to 'How many providers must work together, depending "
+        "on each other, to deliver the outcomes?' were 'One provider can deliver it', not "
+        "'Several interdependent providers (four or more)'. It is one of 3 single-answer "
+        "changes that would change the recommendation." in summary
+    )
+    # next steps: MUST duties first, said to be conditional, then SHOULD, then the record
+    steps = summary[summary.index("**Next steps:**") :].splitlines()
+    numbered = [line for line in steps if re.match(r"^\d\. ", line)]
+    assert numbered[0].startswith(
+        "1. Meet the duties (MUST, conditional): The Act's objectives include public benefit "
+        "and SME access; Consider lots, or give reasons. They apply only if the estimated value "
+        "is at or above £663,540 for light touch services"
+    )
+    assert numbered[1].startswith(
+        "2. Meet the duty (MUST, conditional): Below-threshold rules (Part 6 of the Act). It "
+        "applies only if the estimated value is below £663,540"
+    )
+    assert numbered[2].startswith("3. Follow the guidance (SHOULD): Light touch carve-outs;")
+    assert "Engage before the tender, fairly (conditional)" in numbered[2]
+    assert numbered[-1].startswith("5. Complete the decision record (12 of 12 fields still")
+    assert (
+        "**Prepared by:** to complete; **date:** to complete. **Decision maker:** to complete; "
+        "**approval route:** to complete." in summary
+    )
+    # one page: the summary is short, and it names no appendix that does not exist
+    assert len(summary) < 5000
+    for cited in re.findall(r"Appendix [A-Z]", summary):
+        assert any(h.startswith(f"{cited}:") for h in appendices), cited
+
+
+def test_the_summary_and_reasons_fit_on_two_pages(pack: RulePack) -> None:
+    """The summary, the reasons for and the reasons against, as printed (links print as
+    their site's name): well under the ~9,000 characters of two pages."""
+    for example in EXAMPLE_FILES:
+        text = memo.render_memo(pack, assess_file(pack, example), on=DAY)
+        body = text[: text.index("\n## How sure")]
+        printed = re.sub(r"\[([^\]]+)\]\([^)]+\)", r"\1", body).replace("**", "")
+        printed = re.sub(r"\|[-:|]+\|\n", "", printed)
+        assert len(printed) < 9000, (example.name, len(printed))
+        assert "## Appendix" not in body
+
+
+def test_the_summary_of_a_tie(runner: CliRunner, tmp_path: Path) -> None:
+    answers = write_answers(tmp_path, "complexity: complex\ntimescale: long\n")
+    summary = section(cli_memo(runner, answers, tmp_path / "tie.md"), "Summary")
+    assert summary.startswith(
+        "\n**Decision asked for:** note that no route can be recommended yet, and have the "
+        "questions in the next steps settled before a route is chosen.\n"
+    )
+    assert (
+        "**No recommendation yet: Collaborative commissioning, Alliance contracting and Public "
+        "commons partnership tie at 6 points.**" in summary
+    )
+    assert "**Recommended route:" not in summary
+    assert "**Confidence: insufficient.**" in summary
+    assert "**Where Collaborative commissioning's points come from**" in summary
+    assert (
+        "**Main risk:** The answers do not choose between Collaborative commissioning, "
+        "Alliance contracting and Public commons partnership: they tie at 6 points." in summary
+    )
+    assert "1. Settle these questions, then assess again:\n" in summary
+    assert "   - Must those providers and the council share one set of outcomes" in summary
+
+
+def test_the_summary_when_the_evidence_is_insufficient(runner: CliRunner, tmp_path: Path) -> None:
+    answers = write_answers(tmp_path, "complexity: complex\ntimescale: long\nproviders: several\n")
+    summary = section(cli_memo(runner, answers, tmp_path / "memo.md"), "Summary")
+    assert "**No recommendation yet.** Alliance contracting leads with 8 points" in summary
+    assert "**Confidence: insufficient.**" in summary
+    assert (
+        "**Main risk:** Alliance contracting leads on points, but none of its defining "
+        "evidence is in the answers" in summary
+    )
+    assert "1. Settle these questions, then assess again:" in summary
+    assert "**Decision asked for:** note that no route can be recommended yet" in summary
+
+
+def test_a_contradiction_is_the_main_risk(runner: CliRunner, tmp_path: Path) -> None:
+    answers = write_answers(tmp_path, "service_type: goods\nspecification: co_design\n")
+    text = cli_memo(runner, answers, tmp_path / "memo.md")
+    summary = section(text, "Summary")
+    assert summary.count("**Main risk:** Some answers contradict each other") == 1
+    assert "Goods are bought as products" in summary
+    assert "1. Check the answers that contradict each other (next section)" in summary
+    assert headings(text)[1] == "Answers that contradict each other"
+
+
+# --- how sure: the five changes that matter most, all of them in an appendix -------------
+
+
+def test_five_changes_shown_and_every_change_in_an_appendix(pack: RulePack) -> None:
+    answers = read_answers_file(
+        EXAMPLES / "leicestershire-childrens-innovation-partnership.yaml", pack
+    )
+    answers["innovation"] = "yes"  # no single change moves it: 13 pairs of changes do
+    result = engine.assess(pack, answers, on=DAY)
+    assert len(result.what_would_change) > memo.CHANGES_SHOWN
+    text = memo.render_memo(pack, result, on=DAY)
+    shown = section(text, "How sure is this recommendation?")
+    assert (
+        f"these pairs of changes would (the 5 that matter most, of "
+        f"{len(result.what_would_change)}; all are in Appendix C):" in shown
+    )
+    rows = [line for line in shown.splitlines() if line.startswith("| ") and "from '" in line]
+    full = section(text, "Every change that would change the recommendation")
+    assert headings(text).count("Appendix C: Every change that would change the recommendation")
+    all_rows = [line for line in full.splitlines() if line.startswith("| ") and "from '" in line]
+    assert len(rows) == 5 and len(all_rows) == len(result.what_would_change)
+    assert rows == all_rows[:5]
+    # fewest answers changed first, then question order
+    order = {q.id: i for i, q in enumerate(pack.questions)}
+    keys = [
+        (len(f.changes), [order[c.question] for c in f.changes])
+        for f in memo.ordered_flips(pack, result.what_would_change)
+    ]
+    assert keys == sorted(keys)
+    first = memo.ordered_flips(pack, result.what_would_change)[0]
+    assert rows[0].startswith(f"| {pack.question(first.changes[0].question).text} from '")
+
+
+def test_few_changes_need_no_appendix(pack: RulePack) -> None:
+    text = memo.render_memo(pack, assess_file(pack, ALLIANCE), on=DAY)
+    shown = section(text, "How sure is this recommendation?")
+    assert "Each of these changes to a single answer would change the recommendation:" in shown
+    assert "Every change that would change" not in text
+
+
+# --- the decision record --------------------------------------------------------------------
+
+RECORD_BLOCK = """\
+record:
+  prepared_by: Sam Patel, Commissioning Officer
+  prepared_on: 2026-11-28
+  decision_maker: Cabinet Member for Adult Social Care
+  approval_route: Key decision
+  budget: 1250000
+  funding_source: Public health grant
+  consultation:
+    - Provider forum, October 2026
+    - People with lived experience, November 2026
+  equality_impact_assessment: ''
+"""
+
+
+def record_table(text: str) -> dict[str, str]:
+    rows = section(text, "Decision record").split("**Decision**")[0]
+    table = {}
+    for line in rows.splitlines():
+        if line.startswith("| ") and not line.startswith("| Item"):
+            label, value = line.strip("| ").split(" | ")
+            table[label] = value
+    return table
+
+
+def test_record_fields_from_the_answers_file(runner: CliRunner, tmp_path: Path) -> None:
+    answers = write_answers(tmp_path, ALLIANCE.read_text(encoding="utf-8") + RECORD_BLOCK)
+    text = cli_memo(runner, answers, tmp_path / "memo.md")
+    assert record_table(text) == {
+        "Prepared by": "Sam Patel, Commissioning Officer",
+        "Date prepared": "28 November 2026",
+        "Decision maker": "Cabinet Member for Adult Social Care",
+        "Approval route (delegated or key decision)": "key decision",
+        "Budget": "£1,250,000",
+        "Funding source": "Public health grant",
+        "Consultation with partners and communities": (
+            "Provider forum, October 2026; People with lived experience, November 2026"
+        ),
+        "Equality impact assessment (done, or when)": "to complete",
+        "Legal sign-off": "to complete",
+        "Finance sign-off": "to complete",
+        "Risks": "to complete",
+        "Timetable": "to complete",
+    }
+    summary = section(text, "Summary")
+    assert (
+        "**Prepared by:** Sam Patel, Commissioning Officer; **date:** 28 November 2026. "
+        "**Decision maker:** Cabinet Member for Adult Social Care; **approval route:** key "
+        "decision." in summary
+    )
+    assert "(5 of 12 fields still to complete) and take the decision as a key decision.\n" in summary
+    # the record is not an answer: the same assessment, and the replay block holds no record
+    data = json.loads(runner.invoke(app, ["assess", "--answers", str(answers), "--json"]).stdout)
+    assert "record" not in data["answers"] and data["recommended"] == "alliance"
+    assert memo.read_memo_record(tmp_path / "memo.md").answers == data["answers"]
+
+
+def test_record_fields_from_a_record_file_over_the_answers_file(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    answers = write_answers(tmp_path, ALLIANCE.read_text(encoding="utf-8") + RECORD_BLOCK)
+    record = write_answers(
+        tmp_path,
+        "prepared_by: Jo Evans, Head of Commissioning\napproval_route: delegated\n"
+        "legal_sign_off: Legal Services, 1 December 2026\nrisks: Provider capacity\n"
+        "timetable: Cabinet on 14 January 2027\n",
+        "record.yaml",
+    )
+    text = cli_memo(runner, answers, tmp_path / "memo.md", "--record", str(record))
+    table = record_table(text)
+    assert table["Prepared by"] == "Jo Evans, Head of Commissioning"
+    assert table["Approval route (delegated or key decision)"] == "delegated"
+    assert table["Legal sign-off"] == "Legal Services, 1 December 2026"
+    assert table["Timetable"] == "Cabinet on 14 January 2027"
+    assert table["Decision maker"] == "Cabinet Member for Adult Social Care"  # from the answers
+    assert table["Finance sign-off"] == "to complete"
+    assert "and take the decision under delegated powers.\n" in section(text, "Summary")
+
+    alone = cli_memo(runner, ALLIANCE, tmp_path / "alone.md", "--record", str(record))
+    table = record_table(alone)
+    assert table["Prepared by"] == "Jo Evans, Head of Commissioning"
+    assert table["Decision maker"] == "to complete"  # never invented
+    # a block copied from an answers file, `record:` and all, is read the same
+    copied = write_answers(tmp_path, RECORD_BLOCK, "copied.yaml")
+    text = cli_memo(runner, ALLIANCE, tmp_path / "copied.md", "--record", str(copied))
+    assert record_table(text)["Budget"] == "£1,250,000"
+
+
+def test_a_memo_without_a_record_says_to_complete(pack: RulePack) -> None:
+    text = memo.render_memo(pack, assess_file(pack, ALLIANCE), on=DAY)
+    assert set(record_table(text).values()) == {"to complete"}
+    assert len(record_table(text)) == 12
+
+
+@pytest.mark.parametrize(
+    ("where", "block", "needle", "message"),
+    [
+        (
+            "answers",
+            "record:\n  prepared_by: Sam\n  prepard_on: 2026-11-28\n",
+            "prepard_on",
+            "record.prepard_on: unknown record field 'prepard_on'; did you mean 'prepared_on'?",
+        ),
+        (
+            "answers",
+            "record:\n  approval_route: cabinet\n",
+            "cabinet",
+            "record.approval_route: 'cabinet' is not an approval route; write delegated or "
+            "key decision",
+        ),
+        (
+            "record",
+            "decision_maker: Cabinet\nbudjet: 100000\n",
+            "budjet",
+            "budjet: unknown record field 'budjet'; did you mean 'budget'?",
+        ),
+        (
+            "record",
+            "prepared_on: 2026-02-30\n",
+            "2026-02-30",
+            "prepared_on: 2026-02-30 is not a real date",
+        ),
+    ],
+    ids=["misspelt-in-answers", "bad-approval-route", "misspelt-in-record-file", "bad-date"],
+)
+def test_a_bad_record_field_is_located(
+    runner: CliRunner, tmp_path: Path, where: str, block: str, needle: str, message: str
+) -> None:
+    target = tmp_path / "memo.md"
+    if where == "answers":
+        file = write_answers(tmp_path, "complexity: complex\n" + block)
+        args = ["assess", "--answers", str(file), "--memo", str(target)]
+    else:
+        file = write_answers(tmp_path, block, "record.yaml")
+        args = ["assess", "--answers", str(ALLIANCE), "--memo", str(target), "--record", str(file)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2, result.output
+    line = line_of(file, needle)
+    column = file.read_text(encoding="utf-8").splitlines()[line - 1].index(needle) + 1
+    first = result.stderr.splitlines()[0]
+    assert first.startswith(f"{file}:{line}:{column}: {message}"), first
+    assert "Traceback" not in result.output
+    assert not target.exists()
+
+
+def test_a_bad_record_in_the_answers_file_stops_assess_without_a_memo(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    answers = write_answers(tmp_path, "complexity: complex\nrecord:\n  preparedby: Sam\n")
+    result = runner.invoke(app, ["assess", "--answers", str(answers)])
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"{answers}:3:3: record.preparedby: unknown record field")
+
+
+def test_record_needs_a_memo(runner: CliRunner, tmp_path: Path) -> None:
+    record = write_answers(tmp_path, "prepared_by: Sam\n", "record.yaml")
+    result = runner.invoke(app, ["assess", "--answers", str(ALLIANCE), "--record", str(record)])
+    assert result.exit_code == 2
+    assert "give --memo FILE too" in result.stderr
+
+
+# --- Word memos replay ----------------------------------------------------------------------
+
+
+def docx_properties(path: Path) -> dict[str, str]:
+    """The custom document properties of a .docx, read with zipfile alone."""
+    import zipfile
+    from xml.etree import ElementTree as ET
+
+    ns = "{http://schemas.openxmlformats.org/officeDocument/2006/custom-properties}"
+    with zipfile.ZipFile(path) as archive:
+        root = ET.fromstring(archive.read("docProps/custom.xml"))
+        types = archive.read("[Content_Types].xml").decode()
+        rels = archive.read("_rels/.rels").decode()
+    assert 'PartName="/docProps/custom.xml"' in types
+    assert "relationships/custom-properties" in rels
+    return {p.get("name", ""): "".join(c.text or "" for c in p) for p in root.iter(f"{ns}property")}
+
+
+def test_a_word_memo_keeps_its_replay_record_and_replays(
+    runner: CliRunner, tmp_path: Path, pack_copy: Path
+) -> None:
+    pytest.importorskip("pypandoc")
+    docx = pytest.importorskip("docx")
+    target = tmp_path / "memo.docx"
+    answers = write_answers(tmp_path, ALLIANCE.read_text(encoding="utf-8") + RECORD_BLOCK)
+    cli_memo(runner, answers, target)
+    markdown = tmp_path / "memo.md"
+    cli_memo(runner, answers, markdown)
+
+    properties = docx_properties(target)
+    pieces = [properties[k] for k in sorted(properties) if k.startswith("svadvisor-replay-0")]
+    assert properties["svadvisor-replay-parts"] == str(len(pieces)) and len(pieces) > 1
+    assert all(len(piece) <= memo.PROPERTY_CHARS for piece in pieces)
+    block = "".join(pieces)
+    assert block.startswith(memo.REPLAY_MARKER)
+    # the very block the Markdown memo carries
+    text = markdown.read_text(encoding="utf-8")
+    assert f"```yaml\n{block}```" in text
+
+    document = docx.Document(str(target))  # still a document Word (and python-docx) opens
+    assert document.paragraphs[0].text.startswith("Commissioning route recommendation")
+    assert any(p.text == "Summary" for p in document.paragraphs)
+
+    same = runner.invoke(app, ["memo", "replay", str(target)])
+    assert same.exit_code == 0, same.output
+    assert same.stdout.splitlines()[0].startswith(f"Replayed {target} (assessed on ")
+    assert "Same: Alliance contracting is still recommended (19 points)" in same.stdout
+
+    # shared governance gives alliance +5; make it -5, so the alliance drops to 9 points
+    questions = pack_copy / "questions.yaml"
+    yaml_text = questions.read_text(encoding="utf-8")
+    at = yaml_text.index("points: 5", yaml_text.index("  - id: shared_governance"))
+    questions.write_text(yaml_text[:at] + "points: -5" + yaml_text[at + 9 :], encoding="utf-8")
+    changed = runner.invoke(app, ["memo", "replay", str(target), "--rules", str(pack_copy)])
+    assert changed.exit_code == 1, changed.output
+    assert "Changed: the recommendation is now Collaborative commissioning" in changed.stdout
+    assert "  - score alliance: 19 -> 9\n" in changed.stdout
+    as_json = runner.invoke(
+        app, ["memo", "replay", str(target), "--rules", str(pack_copy), "--json"]
+    )
+    data = json.loads(as_json.stdout)
+    assert data["memo"] == str(target) and data["same"] is False
+    assert data["recorded"]["result"]["scores"]["alliance"] == 19
+
+
+def test_a_word_memo_from_batch_replays_too(runner: CliRunner, tmp_path: Path) -> None:
+    pytest.importorskip("pypandoc")
+    sheet = tmp_path / "plan.csv"
+    sheet.write_text(
+        "Ref,complexity,specification,market\nDS-1,simple,fixed,deep\n", encoding="utf-8"
+    )
+    folder = tmp_path / "memos"
+    made = runner.invoke(
+        app, ["batch", str(sheet), "--memos", str(folder), "--memo-format", "docx"]
+    )
+    assert made.exit_code == 0, made.output
+    (written,) = folder.iterdir()
+    result = runner.invoke(app, ["memo", "replay", str(written)])
+    assert result.exit_code == 0, result.output
+    assert "Same: Competitive procurement is still recommended" in result.stdout
+
+
+def test_a_word_document_without_the_record_is_a_clear_error(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    pypandoc = pytest.importorskip("pypandoc")
+    plain = tmp_path / "letter.docx"
+    pypandoc.convert_text("# A letter\n\nNot a memo.", "docx", format="gfm", outputfile=str(plain))
+    result = runner.invoke(app, ["memo", "replay", str(plain)])
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"Error: {plain}: no replay record in its document properties; replay reads a Word "
+        "memo written by svadvisor (--memo FILE.docx), or the Markdown memo\n"
+    )
+    assert "Traceback" not in result.output
+
+
+def test_a_damaged_record_in_a_word_memo_is_located(runner: CliRunner, tmp_path: Path) -> None:
+    pytest.importorskip("pypandoc")
+    target = tmp_path / "memo.docx"
+    cli_memo(runner, ALLIANCE, target)
+    block = memo.read_docx_record(target).replace("  timescale: long\n", "  timescale: forever\n")
+    data = memo.with_replay_record(target.read_bytes(), block)
+    target.write_bytes(data)
+    result = runner.invoke(app, ["memo", "replay", str(target)])
+    assert result.exit_code == 2
+    line = block.splitlines().index("  timescale: forever") + 1
+    assert result.stderr.startswith(
+        f"{target} (replay record):{line}:14: timescale: 'forever' is not an"
+    )

@@ -292,15 +292,16 @@ def test_assess_terminal_says_how_sure_it_is(runner: CliRunner, tmp_path: Path) 
         "Close call: the top two are less than 2 points apart.\n  Engage the market first.\n" in out
     )
     assert "What would change it (changing one answer):\n" in out
-    assert "  - q1: x -> y, z or don't know  => Route B\n" in out
-    assert "  - q3: don't know -> 10 (10+)  => Route B\n" in out
+    assert "  - Q1? X -> Y, Z or don't know  => Route B\n" in out
+    assert "  - Q3? don't know -> 10 (10+)  => Route B\n" in out
     assert (
-        "Weights: any cut in Route A's points, or any cut in the points from q1, would make "
-        "Route B win." in " ".join(out.split())
+        "Weights: any cut in Route A's points, or any cut in the points from the answer to "
+        '"Q1?" (q1), would make Route B win.' in " ".join(out.split())
     )
-    assert "  - q3: Q3?\n    matters: 10 (10+)  => Route B\n" in out
-    assert "  - q4: Q4?\n    robust: no answer to it would change the winner\n" in out
-    assert "  Settle first: q3\n" in out
+    assert "  - Q3? (q3)\n    matters: 10 (10+)  => Route B\n" in out
+    assert "  - Q4? (q4)\n    robust: no answer to it would change the winner\n" in out
+    assert "  Settle first: Q3? (q3)\n" in out
+    assert "  - Q4? (q4) - a prerequisite of Route B\n" in out
 
 
 # --- the memo -------------------------------------------------------------------------

@@ -11,7 +11,8 @@ from svadvisor.answers import dump_answers, validate_answers
 from svadvisor.atomic import write_text_atomic
 from svadvisor.conditions import Answer
 from svadvisor.model import DONT_KNOW, RulePack
-from svadvisor.yamlfile import load_user_file
+from svadvisor.record import RECORD_KEY, DecisionRecord, record_from
+from svadvisor.yamlfile import YamlDocument, load_user_file
 
 
 def read_answers_file(path: Path, pack: RulePack) -> dict[str, Answer]:
@@ -22,11 +23,33 @@ def read_answers_file(path: Path, pack: RulePack) -> dict[str, Answer]:
 def read_answers_file_settled(path: Path, pack: RulePack) -> tuple[dict[str, Answer], list[str]]:
     """The checked answers, and the questions the file answers "don't know": those are
     settled too, so `assess --ask-missing` does not ask them again."""
-    doc = load_user_file(path, "answers file")
-    answers = validate_answers(pack, doc.data, doc=doc)
-    named = doc.data if isinstance(doc.data, Mapping) else {}
-    dont_know = [q.id for q in pack.questions if q.id in named and q.id not in answers]
+    answers, dont_know, _ = read_answers_file_full(path, pack)
     return answers, dont_know
+
+
+def read_answers_file_full(
+    path: Path, pack: RulePack
+) -> tuple[dict[str, Answer], list[str], DecisionRecord | None]:
+    """The checked answers, the "don't know"s, and the file's decision record (its
+    top-level `record:` block, checked field by field), or None when it has none."""
+    doc = load_user_file(path, "answers file")
+    record = read_answers_record(doc, pack)
+    raw = doc.data
+    if record is not None and isinstance(raw, Mapping):
+        raw = {key: value for key, value in raw.items() if key != RECORD_KEY}
+    answers = validate_answers(pack, raw, doc=doc)
+    named = raw if isinstance(raw, Mapping) else {}
+    dont_know = [q.id for q in pack.questions if q.id in named and q.id not in answers]
+    return answers, dont_know, record
+
+
+def read_answers_record(doc: YamlDocument, pack: RulePack) -> DecisionRecord | None:
+    """An answers file's `record:` block (not a question, unless the pack asks one by that
+    name), or None."""
+    data = doc.data
+    if not isinstance(data, Mapping) or RECORD_KEY not in data or pack.question(RECORD_KEY):
+        return None
+    return record_from(doc, (RECORD_KEY,))
 
 
 def render_answers_yaml(

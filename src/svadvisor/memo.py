@@ -28,7 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from svadvisor import engine
 from svadvisor.answers import describe_answer, validate_answers
-from svadvisor.assessment import Assessment, RouteResult, RulePackInfo
+from svadvisor.assessment import Assessment, Flip, RouteResult, RulePackInfo
 from svadvisor.atomic import atomic_writer, refuse_overwrite, write_text_atomic
 from svadvisor.conditions import Answer
 from svadvisor.errors import (
@@ -40,6 +40,7 @@ from svadvisor.errors import (
 )
 from svadvisor.model import Question, RulePack
 from svadvisor.pack import TEMPLATES_DIR, builtin_pack_dir
+from svadvisor.record import TO_COMPLETE, DecisionRecord, record_rows
 from svadvisor.thresholds import money
 from svadvisor.yamlfile import YamlDocument, YamlProblem, parse_yaml, read_text
 
@@ -129,6 +130,17 @@ def points(value: int) -> str:
     return f"{value} point" if abs(value) == 1 else f"{value} points"
 
 
+def link(url: str) -> str:
+    """A short Markdown link, `[site](url)`: Word and a browser show the site's name only."""
+    from urllib.parse import urlsplit
+
+    text = str(url).strip()
+    site = urlsplit(text).netloc.removeprefix("www.")
+    if not site:
+        return f"<{text}>"
+    return f"[{site}]({text})"
+
+
 def compile_template(pack: RulePack, name: str = MEMO_TEMPLATE) -> Template:
     """The pack's template, compiled in Jinja2's sandbox with strict undefined names."""
     from jinja2 import FunctionLoader, StrictUndefined, TemplateNotFound
@@ -154,6 +166,7 @@ def compile_template(pack: RulePack, name: str = MEMO_TEMPLATE) -> Template:
     env.filters["signed"] = signed
     env.filters["money"] = money
     env.filters["points"] = points
+    env.filters["link"] = link
     try:
         return env.get_template(name)
     except TemplateNotFound:
@@ -197,11 +210,29 @@ def _route_data(pack: RulePack, route: RouteResult) -> dict[str, Any]:
     return data
 
 
+CHANGES_SHOWN = 5
+"""How many of the changes that would change the recommendation the memo's body shows."""
+
+REASONS_SHOWN = 3
+"""How many of the recommended route's largest contributions the summary gives."""
+
+
+def ordered_flips(pack: RulePack, flips: Sequence[Flip]) -> list[Flip]:
+    """The changes that matter most first: fewest answers changed, then question order
+    (then answer order, as the search found them)."""
+    order = {q.id: i for i, q in enumerate(pack.questions)}
+    return sorted(
+        flips,
+        key=lambda f: (len(f.changes), [order.get(c.question, len(order)) for c in f.changes]),
+    )
+
+
 def how_sure(pack: RulePack, assessment: Assessment) -> dict[str, Any]:
     """What would change the recommendation, in words (from `svadvisor.sensitivity`)."""
     from svadvisor.sensitivity import weights_sentence
 
     texts = {q.id: q.text for q in pack.questions}
+    flips = ordered_flips(pack, assessment.what_would_change)
     changes = [
         {
             "change": " and ".join(
@@ -209,14 +240,17 @@ def how_sure(pack: RulePack, assessment: Assessment) -> dict[str, Any]:
                 for c in flip.changes
             ),
             "winner": flip.winner_label,
+            "answers_changed": len(flip.changes),
         }
-        for flip in assessment.what_would_change
+        for flip in flips
     ]
     close = assessment.close_call
     return {
         "computed": assessment.weight_robustness is not None,
         "close_call": close.model_dump(mode="json") if close else None,
         "changes": changes,
+        "top_changes": changes[:CHANGES_SHOWN],
+        "more": max(0, len(changes) - CHANGES_SHOWN),
         "pairs": any(len(f.changes) == 2 for f in assessment.what_would_change),
         "weights": weights_sentence(assessment.weight_robustness),
         "settle_first": texts.get(assessment.settle_first or ""),
@@ -350,6 +384,131 @@ def replay_block(assessment: Assessment, *, on: date) -> str:
     return f"```yaml\n{REPLAY_MARKER}: re-run with `svadvisor memo replay MEMO.md`\n{body}```"
 
 
+def top_reasons(route: dict[str, Any], count: int = REASONS_SHOWN) -> list[dict[str, Any]]:
+    """A route's largest contributions (points for it), largest first, then in order."""
+    gains = [c for c in route["contributions"] if c["points"] > 0]
+    return sorted(gains, key=lambda c: -c["points"])[:count]
+
+
+def _and(items: Sequence[str]) -> str:
+    items = list(items)
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _change_words(pack: RulePack, flip: Flip) -> str:
+    parts = []
+    for c in flip.changes:
+        question = pack.question(c.question)
+        text = question.text if question else c.question
+        parts.append(f"the answer to '{text}' were '{c.to_label}', not '{c.from_label}'")
+    return " and ".join(parts)
+
+
+def main_risk(pack: RulePack, assessment: Assessment) -> dict[str, str]:
+    """The one risk the summary names, as `kind` and a plain sentence: a contradiction in
+    the answers; no recommendation (a tie, no defining evidence, no route eligible); the
+    runner-up and the answer change that would make it win; a close call; the weights; or
+    the weakest point of the evidence."""
+    winner, runner_up = assessment.winner, assessment.runner_up
+    if assessment.warnings:
+        first = assessment.warnings[0]
+        more = len(assessment.warnings) - 1
+        also = f" ({more} more contradiction{'s' if more > 1 else ''} below.)" if more else ""
+        return {
+            "kind": "contradiction",
+            "text": "Some answers contradict each other, and the advice is built on them as "
+            f"given: {first.text}{also}",
+        }
+    if assessment.tie:
+        labels = [r.label for r in assessment.ranking if r.route in assessment.tie]
+        return {
+            "kind": "tie",
+            "text": f"The answers do not choose between {_and(labels)}: they tie at "
+            f"{points(winner.score)}. A route chosen now would not rest on the evidence.",
+        }
+    if not winner.eligible:
+        unmet = "; ".join(u.text for u in winner.unmet)
+        return {
+            "kind": "prerequisites",
+            "text": f"No route meets all its prerequisites for these answers. {winner.label} "
+            f"leads, but: {unmet}",
+        }
+    if assessment.recommended is None:
+        return {
+            "kind": "no_evidence",
+            "text": f"{winner.label} leads on points, but none of its defining evidence is in "
+            "the answers: choosing it now would rest on answers that do not show it fits.",
+        }
+    flips = ordered_flips(pack, assessment.what_would_change)
+    if flips:
+        flip = next((f for f in flips if f.winner == runner_up.route), flips[0])
+        other = next((r for r in assessment.ranking if r.route == flip.winner), None)
+        behind = (
+            f" ({points(other.score)}, {points(winner.score - other.score)} behind)"
+            if other is not None
+            else ""
+        )
+        count = len(flips)
+        kind_of_change = "single-answer changes" if len(flip.changes) == 1 else "pairs of changes"
+        tally = (
+            f" It is one of {count} {kind_of_change} that would change the recommendation."
+            if count > 1
+            else ""
+        )
+        return {
+            "kind": "runner_up",
+            "text": f"{flip.winner_label}{behind} would be recommended instead if "
+            f"{_change_words(pack, flip)}.{tally}",
+        }
+    if assessment.close_call is not None:
+        close = assessment.close_call
+        return {
+            "kind": "close_call",
+            "text": f"A close call: {runner_up.label} is {points(assessment.margin)} behind. "
+            f"{close.text}",
+        }
+    from svadvisor.sensitivity import weights_sentence
+
+    robustness = assessment.weight_robustness
+    if robustness is not None and (robustness.by_route or robustness.by_question):
+        words = weights_sentence(robustness).removeprefix("Weights: ")
+        return {
+            "kind": "weights",
+            "text": "No change to one or two answers would change the recommendation; its "
+            f"weakest point is the weights: {words}",
+        }
+    confidence = assessment.confidence
+    if robustness is None and confidence is not None and confidence.level != "strong":
+        return {"kind": "evidence", "text": confidence.why[-1]}
+    return {
+        "kind": "none",
+        "text": "None found: no change to one or two answers, and no uniform change of the "
+        "weights, would change the recommendation.",
+    }
+
+
+STRENGTH_ORDER = {"must": 0, "should": 1}
+
+
+def binding_notes(notes: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The notes that bind the next steps: MUST first, then SHOULD (CONSIDER notes are
+    left to the appendix), each in the pack's order."""
+    binding = [n for n in notes if n["strength"] in STRENGTH_ORDER]
+    return sorted(binding, key=lambda n: STRENGTH_ORDER[n["strength"]])
+
+
+def duties(notes: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The MUST notes, grouped by the condition they share (none, or their `applies_if`),
+    in the pack's order: `applies_if`, `titles`."""
+    groups: dict[str | None, list[str]] = {}
+    for note in notes:
+        if note["strength"] == "must":
+            groups.setdefault(note.get("applies_if"), []).append(note["title"])
+    return [{"applies_if": when, "titles": titles} for when, titles in groups.items()]
+
+
 def memo_context(
     pack: RulePack,
     assessment: Assessment,
@@ -357,6 +516,7 @@ def memo_context(
     on: date,
     title: str | None = None,
     described: Mapping[str, Any] | None = None,
+    record: DecisionRecord | None = None,
 ) -> dict[str, Any]:
     """Everything a memo template may use, as plain data (the sandbox sees nothing else)."""
     from svadvisor import __version__
@@ -364,6 +524,8 @@ def memo_context(
     answers = validate_answers(pack, assessment.answers)
     questions = {q.id: q for q in pack.questions}
     data = assessment.model_dump(mode="json")
+    recommended = _route_data(pack, assessment.winner)
+    rows = record_rows(record)
     return {
         "title": title or "Commissioning route recommendation",
         "date": long_date(on),
@@ -382,7 +544,7 @@ def memo_context(
             }
             for qid, value in answers.items()
         ],
-        "recommended": _route_data(pack, assessment.winner),
+        "recommended": recommended,
         "is_recommended": assessment.recommended is not None,
         "tie": [_route_data(pack, r) for r in assessment.ranking if r.route in assessment.tie],
         "confidence": _confidence_data(pack, assessment),
@@ -421,6 +583,14 @@ def memo_context(
         "thresholds_on": assessment.procurement_date.isoformat(),
         "thresholds_basis": assessment.procurement_date_basis,
         "reproducibility": replay_block(assessment, on=on),
+        "top_reasons": top_reasons(recommended),
+        "main_risk": main_risk(pack, assessment),
+        "binding_notes": binding_notes(data["notes"]),
+        "duties": duties(data["notes"]),
+        "record": {row["field"]: row["value"] for row in rows},
+        "record_rows": rows,
+        "record_to_complete": sum(1 for row in rows if not row["value"]),
+        "to_complete": TO_COMPLETE,
     }
 
 
@@ -455,9 +625,13 @@ class MemoRenderer:
         on: date,
         title: str | None = None,
         described: Mapping[str, Any] | None = None,
+        record: DecisionRecord | None = None,
     ) -> str:
-        """The memo as Markdown; `on` is the memo's date and the day thresholds apply for."""
-        context = memo_context(self.pack, assessment, on=on, title=title, described=described)
+        """The memo as Markdown; `on` is the memo's date and the day thresholds apply for;
+        `record` the decision-record fields (any left empty show as "to complete")."""
+        context = memo_context(
+            self.pack, assessment, on=on, title=title, described=described, record=record
+        )
         try:
             text = self.template.render(context)
         except Exception as exc:  # a council's template is input: any failure is located
@@ -484,9 +658,12 @@ def render_memo(
     on: date,
     title: str | None = None,
     described: Mapping[str, Any] | None = None,
+    record: DecisionRecord | None = None,
 ) -> str:
     """One memo as Markdown, through the pack's template."""
-    return MemoRenderer(pack).render(assessment, on=on, title=title, described=described)
+    return MemoRenderer(pack).render(
+        assessment, on=on, title=title, described=described, record=record
+    )
 
 
 # --- writing memos ------------------------------------------------------------------
@@ -518,11 +695,185 @@ def markdown_to_docx(markdown: str) -> bytes:
         return out.read_bytes()
 
 
+# --- the replay record inside a Word memo -----------------------------------------------
+
+CUSTOM_PART = "docProps/custom.xml"
+_CUSTOM_NS = "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"
+_VT_NS = "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"
+_TYPES_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
+_RELS_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+_CUSTOM_TYPE = "application/vnd.openxmlformats-officedocument.custom-properties+xml"
+_CUSTOM_REL = (
+    "http://schemas.openxmlformats.org/officeDocument/2006/relationships/custom-properties"
+)
+_FMTID = "{D5CDD505-2E9C-101B-9397-08002B2CF9AE}"
+"""The format id every user-defined document property carries."""
+
+DOCX_RECORD_PREFIX = "svadvisor-replay-"
+"""Custom document properties `svadvisor-replay-001`, `-002`, ... hold the replay block."""
+DOCX_RECORD_PARTS = "svadvisor-replay-parts"
+"""How many pieces the replay block was cut into (so a lost piece is noticed)."""
+PROPERTY_CHARS = 255
+"""Word keeps text properties of up to 255 characters, so the block is cut into pieces."""
+MAX_PART_BYTES = 1024 * 1024
+
+
+def _pieces(text: str, size: int = PROPERTY_CHARS) -> list[str]:
+    """`text` cut into pieces of at most `size` characters, never next to whitespace (which
+    an editor might trim from a property's value)."""
+    pieces, start = [], 0
+    while start < len(text):
+        end = min(start + size, len(text))
+        if end < len(text):
+            cut = end
+            while cut > start + 1 and (text[cut - 1].isspace() or text[cut].isspace()):
+                cut -= 1
+            end = cut if cut > start + 1 else end
+        pieces.append(text[start:end])
+        start = end
+    return pieces
+
+
+def _qualified(ns: str, name: str) -> str:
+    return f"{{{ns}}}{name}"
+
+
+def with_replay_record(docx: bytes, block: str) -> bytes:
+    """The Word document with the replay block in its custom document properties
+    (docProps/custom.xml), declared in the package's content types and relationships."""
+    import io
+    import zipfile
+    from xml.etree import ElementTree as ET
+
+    from defusedxml.ElementTree import fromstring
+
+    ET.register_namespace("", _CUSTOM_NS)
+    ET.register_namespace("vt", _VT_NS)
+    source = zipfile.ZipFile(io.BytesIO(docx))
+    names = source.namelist()
+
+    if CUSTOM_PART in names:
+        props = fromstring(source.read(CUSTOM_PART))
+    else:
+        props = ET.Element(_qualified(_CUSTOM_NS, "Properties"))
+    ours = [
+        p
+        for p in props.findall(_qualified(_CUSTOM_NS, "property"))
+        if str(p.get("name", "")).startswith(DOCX_RECORD_PREFIX)
+    ]
+    for prop in ours:
+        props.remove(prop)
+    pids = [int(p.get("pid", "1")) for p in props if str(p.get("pid", "")).isdigit()]
+    pid = max([1, *pids])
+
+    def add(name: str, kind: str, value: str) -> None:
+        nonlocal pid
+        pid += 1
+        prop = ET.SubElement(
+            props,
+            _qualified(_CUSTOM_NS, "property"),
+            {"fmtid": _FMTID, "pid": str(pid), "name": name},
+        )
+        ET.SubElement(prop, _qualified(_VT_NS, kind)).text = value
+
+    pieces = _pieces(block)
+    add(DOCX_RECORD_PARTS, "i4", str(len(pieces)))
+    for n, piece in enumerate(pieces, start=1):
+        add(f"{DOCX_RECORD_PREFIX}{n:03d}", "lpwstr", piece)
+    replaced = {CUSTOM_PART: ET.tostring(props, encoding="UTF-8", xml_declaration=True)}
+
+    types = fromstring(source.read("[Content_Types].xml"))
+    override = _qualified(_TYPES_NS, "Override")
+    if not any(o.get("PartName") == f"/{CUSTOM_PART}" for o in types.findall(override)):
+        ET.SubElement(types, override, {"PartName": f"/{CUSTOM_PART}", "ContentType": _CUSTOM_TYPE})
+        ET.register_namespace("", _TYPES_NS)
+        replaced["[Content_Types].xml"] = ET.tostring(types, encoding="UTF-8", xml_declaration=True)
+    rels = fromstring(source.read("_rels/.rels"))
+    relationship = _qualified(_RELS_NS, "Relationship")
+    if not any(r.get("Type") == _CUSTOM_REL for r in rels.findall(relationship)):
+        ids = {r.get("Id") for r in rels.findall(relationship)}
+        n = 1
+        while f"rId{n}" in ids:
+            n += 1
+        ET.SubElement(
+            rels,
+            relationship,
+            {"Id": f"rId{n}", "Type": _CUSTOM_REL, "Target": CUSTOM_PART},
+        )
+        ET.register_namespace("", _RELS_NS)
+        replaced["_rels/.rels"] = ET.tostring(rels, encoding="UTF-8", xml_declaration=True)
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = replaced.pop(info.filename, None)
+            target.writestr(info, data if data is not None else source.read(info))
+        for name, data in replaced.items():  # a part the document did not have
+            target.writestr(name, data)
+    return out.getvalue()
+
+
+def read_docx_record(path: Path) -> str:
+    """The replay block kept in a Word memo's custom document properties; a file that is
+    not a Word document, or one without the record, is a clear error."""
+    import zipfile
+    from xml.etree.ElementTree import ParseError
+
+    from defusedxml import DefusedXmlException
+    from defusedxml.ElementTree import fromstring
+
+    where = f"{path}: "
+    if not path.exists():
+        raise InputFileError(f"{where}file not found")
+    if path.is_dir():
+        raise InputFileError(f"{where}is a folder, not a file")
+    no_record = (
+        f"{where}no replay record in its document properties; replay reads a Word memo "
+        "written by svadvisor (--memo FILE.docx), or the Markdown memo"
+    )
+    try:
+        with zipfile.ZipFile(path) as archive:
+            try:
+                info = archive.getinfo(CUSTOM_PART)
+            except KeyError:
+                raise InputFileError(no_record) from None
+            if info.file_size > MAX_PART_BYTES:
+                raise InputFileError(f"{where}its {CUSTOM_PART} is too large to be svadvisor's")
+            raw = archive.read(info)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError):
+        raise InputFileError(f"{where}not a Word document (a .docx is a zip file)") from None
+    try:
+        props = fromstring(raw)
+    except (ParseError, DefusedXmlException, ValueError) as exc:
+        raise InputFileError(f"{where}its document properties are damaged ({exc})") from None
+    values: dict[str, str] = {}
+    for prop in props.findall(_qualified(_CUSTOM_NS, "property")):
+        name = str(prop.get("name", ""))
+        if name == DOCX_RECORD_PARTS or name.startswith(DOCX_RECORD_PREFIX):
+            values[name] = "".join(child.text or "" for child in prop)
+    count = values.pop(DOCX_RECORD_PARTS, None)
+    if count is None and not values:
+        raise InputFileError(no_record)
+    expected = [f"{DOCX_RECORD_PREFIX}{n:03d}" for n in range(1, len(values) + 1)]
+    if count is None or not count.strip().isdigit() or int(count) != len(values):
+        raise InputFileError(
+            f"{where}the replay record in its document properties is incomplete "
+            f"({len(values)} of {count or '?'} pieces); replay the Markdown memo instead"
+        )
+    if sorted(values) != expected:
+        raise InputFileError(f"{where}the replay record in its document properties is damaged")
+    return "".join(values[name] for name in expected)
+
+
 def write_memo(path: Path, markdown: str, *, fmt: MemoFormat = "md", force: bool) -> None:
-    """Write atomically, as Markdown or Word; never overwrite without `force`."""
+    """Write atomically, as Markdown or Word; never overwrite without `force`. A Word memo
+    keeps the replay block in its custom document properties too, for `memo replay`."""
     refuse_overwrite(path, force=force)
     if fmt == "docx":
         data = markdown_to_docx(markdown)
+        if REPLAY_MARKER in markdown:  # a memo svadvisor rendered (the template keeps it)
+            block, _ = _find_block(markdown, str(path))
+            data = with_replay_record(data, block)
         with atomic_writer(path, force=force, mode="wb") as handle:
             handle.write(data)
     else:
@@ -673,19 +1024,35 @@ def _shifted(doc: YamlDocument, lines: int, root: tuple[str, ...] = ()) -> YamlD
     return YamlDocument(doc.file, data, move(doc.marks), move(doc.key_marks))
 
 
-def read_memo_record(path: Path) -> MemoRecord:
-    """Read a memo's reproducibility block; a damaged block is a located error."""
+def is_docx(path: Path) -> bool:
+    """A Word memo: by its suffix, or by starting as a zip file does."""
     if path.suffix.lower() == ".docx":
-        raise InputFileError(
-            f"{path}: replay reads the Markdown memo (write one with --memo FILE.md)"
-        )
+        return True
     try:
-        text = read_text(path, str(path))
-    except YamlProblem as exc:
-        raise InputFileError(str(exc.problem)) from None
-    block, first_line = _find_block(text, str(path))
+        with path.open("rb") as handle:
+            return handle.read(4) == b"PK\x03\x04"
+    except OSError:
+        return False
+
+
+def read_memo_record(path: Path) -> MemoRecord:
+    """Read a memo's reproducibility block (from the Markdown, or from a Word memo's
+    document properties); a damaged block is a located error."""
+    if is_docx(path):
+        block, first_line, display = read_docx_record(path), 1, f"{path} (replay record)"
+        if not block.endswith("\n"):
+            block += "\n"
+    else:
+        try:
+            text = read_text(path, str(path))
+        except YamlProblem as exc:
+            raise InputFileError(str(exc.problem)) from None
+        block, first_line = _find_block(text, str(path))
+        display = str(path)
+    if not block.startswith(REPLAY_MARKER):
+        raise InputFileError(f"{display}: the replay record does not start '{REPLAY_MARKER}'")
     try:
-        doc = _shifted(parse_yaml(block, str(path)), first_line - 1)
+        doc = _shifted(parse_yaml(block, display), first_line - 1)
     except YamlProblem as exc:
         problem = exc.problem
         if problem.line is not None:

@@ -8,7 +8,7 @@ from datetime import date
 from functools import cached_property
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, Field, StringConstraints, model_validator
 
 from svadvisor.conditions import PACK_CONFIG, Condition
 
@@ -317,6 +317,30 @@ class SourceClass(PackModel):
     why: str = ""
 
 
+class GlossaryEntry(PackModel):
+    """`glossary.yaml`: a term an officer meets in the output, explained in plain English.
+
+    `aliases` are other spellings matched in text (`terms_in`) and by `svadvisor glossary
+    TERM`; `text` is one to three sentences; `source` says where the meaning comes from
+    (left out only for the tool's own words, such as "don't know"). An entry naming a
+    `confidence` level takes its text from pack.yaml's `confidence.meaning`, so the
+    glossary and the assessment never disagree.
+    """
+
+    id: Id
+    term: Text
+    aliases: list[Text] = []
+    text: Text | None = None
+    confidence: Literal["strong", "moderate", "weak", "insufficient"] | None = None
+    source: Url | None = None
+
+    @model_validator(mode="after")
+    def _text_or_confidence(self) -> "GlossaryEntry":
+        if self.confidence is None and self.text is None:
+            raise ValueError("give the entry a text (or a confidence level whose meaning it shows)")
+        return self
+
+
 class ThresholdValue(PackModel):
     """A value and the day from which it applies (the first value may have no start day)."""
 
@@ -445,6 +469,8 @@ class RulePack(PackModel):
     contradictions: list[Contradiction] = []
     source_classes: list[SourceClass] = []
     notes: list[Note] = []
+    glossary: list[GlossaryEntry] = []
+    """Plain-English meanings of the terms in the output (`glossary.yaml`), in its order."""
     thresholds: list[Threshold] = []
     regimes: list[Regime] = []
     ocds: OcdsMapping | None = None

@@ -29,6 +29,7 @@ from svadvisor.model import (
     DONT_KNOW,
     AnswerOption,
     Contradiction,
+    GlossaryEntry,
     Note,
     OcdsMapping,
     PackMeta,
@@ -86,6 +87,10 @@ class SourcesFile(PackModel):
     classes: list[SourceClass] = Field(min_length=1)
 
 
+class GlossaryFile(PackModel):
+    glossary: list[GlossaryEntry] = Field(default_factory=list)
+
+
 PACK_FILES: dict[str, tuple[type[BaseModel], bool]] = {
     "pack.yaml": (PackMetaFile, True),
     "routes.yaml": (RoutesFile, True),
@@ -96,6 +101,7 @@ PACK_FILES: dict[str, tuple[type[BaseModel], bool]] = {
     "regimes.yaml": (RegimesFile, False),
     "ocds.yaml": (OcdsFile, False),
     "sources.yaml": (SourcesFile, False),
+    "glossary.yaml": (GlossaryFile, False),
 }
 """Each file of a pack, its schema, and whether the pack needs it."""
 
@@ -173,6 +179,12 @@ def _load(directory: Path) -> RulePack:
     regimes = typing.cast(RegimesFile, parsed.get("regimes.yaml", RegimesFile())).regimes
     ocds_file = typing.cast(OcdsFile | None, parsed.get("ocds.yaml"))
     sources_file = typing.cast(SourcesFile | None, parsed.get("sources.yaml"))
+    glossary = _glossary_meanings(
+        typing.cast(GlossaryFile, parsed.get("glossary.yaml", GlossaryFile())).glossary,
+        meta,
+        docs.get("glossary.yaml"),
+        problems,
+    )
     cpv_names, cpv_lists = _load_cpv(directory, meta, docs["pack.yaml"], problems)
     pack = RulePack(
         meta=meta,
@@ -186,6 +198,7 @@ def _load(directory: Path) -> RulePack:
         regimes=regimes,
         ocds=ocds_file.ocds if ocds_file else None,
         source_classes=sources_file.classes if sources_file else [],
+        glossary=glossary,
         cpv_names=cpv_names,
         cpv_lists=cpv_lists,
         templates=templates,
@@ -358,6 +371,38 @@ def _read_templates(directory: Path, problems: list[Problem]) -> dict[str, str]:
     return found
 
 
+def _glossary_meanings(
+    entries: list[GlossaryEntry],
+    meta: PackMeta,
+    doc: YamlDocument | None,
+    problems: list[Problem],
+) -> list[GlossaryEntry]:
+    """Entries for a confidence level take their text from pack.yaml's confidence.meaning."""
+    meanings = meta.confidence.meaning if meta.confidence else {}
+    out = []
+    for gi, entry in enumerate(entries):
+        if entry.confidence is not None:
+            meaning = meanings.get(entry.confidence)
+            message = ""
+            path: PathKey = ("glossary", gi, "confidence")
+            if entry.text is not None:
+                message = (
+                    "an entry for a confidence level takes its text from pack.yaml "
+                    "(confidence.meaning): leave out text"
+                )
+                path = ("glossary", gi, "text")
+            elif meaning is None:
+                message = f"pack.yaml gives no confidence.meaning for {entry.confidence!r}"
+            if message:
+                problems.append(
+                    doc.problem(path, message) if doc else Problem(message, "glossary.yaml")
+                )
+                continue
+            entry = entry.model_copy(update={"text": meaning})
+        out.append(entry)
+    return out
+
+
 def _with_defaults(question: Question) -> Question:
     if question.type == "yesno" and not question.answers:
         defaults = [AnswerOption(id=answer, label=label) for answer, label in YESNO_DEFAULTS]
@@ -496,6 +541,7 @@ def check_references(
     yield from _duplicates("questions.yaml", ("questions",), [q.id for q in pack.questions], at)
     yield from _duplicates("scoring.yaml", ("rules",), [r.id for r in pack.rules], at)
     yield from _duplicates("notes.yaml", ("notes",), [n.id for n in pack.notes], at)
+    yield from _check_glossary(pack, at)
 
     for qi, q in enumerate(pack.questions):
         base: PathKey = ("questions", qi)
@@ -860,6 +906,23 @@ def _duplicates(file: str, base: PathKey, ids: list[str], at: Any) -> Iterator[P
         if counts[item] > 1 and item in seen:
             yield at(file, (*base, i, "id"), f"duplicate id {item!r}")
         seen.add(item)
+
+
+def _check_glossary(pack: RulePack, at: Any) -> Iterator[Problem]:
+    """Glossary ids are unique, and no two entries answer to the same word."""
+    yield from _duplicates("glossary.yaml", ("glossary",), [e.id for e in pack.glossary], at)
+    claimed: dict[str, str] = {}
+    for gi, entry in enumerate(pack.glossary):
+        for key, name in [("term", entry.term), *(("aliases", a) for a in entry.aliases)]:
+            word = name.casefold()
+            owner = claimed.setdefault(word, entry.id)
+            if owner != entry.id:
+                where: PathKey = ("glossary", gi, "term")
+                if key == "aliases":
+                    where = ("glossary", gi, "aliases", entry.aliases.index(name))
+                yield at(
+                    "glossary.yaml", where, f"{name!r} already names the glossary entry {owner!r}"
+                )
 
 
 def did_you_mean(name: str, known: Iterable[str]) -> str:

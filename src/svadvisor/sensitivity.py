@@ -8,7 +8,7 @@ every answer, one value per number band, "don't know" included) with the compile
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from svadvisor import conditions as cond
@@ -254,8 +254,11 @@ def _target_label(pack: RulePack, scope: str, target: str) -> str:
     return f"rule {target}"
 
 
-def weights_sentence(robustness: WeightRobustness | None) -> str:
-    """The weight robustness as one line, for the terminal and the memo."""
+def weights_sentence(
+    robustness: WeightRobustness | None, name: Callable[[WeightMove], str] | None = None
+) -> str:
+    """The weight robustness as one line, for the terminal and the memo. `name` says how
+    to name a question's (or rule's) points; by default, by its `target_label`."""
     if robustness is None:
         return ""
     moves = [
@@ -269,22 +272,24 @@ def weights_sentence(robustness: WeightRobustness | None) -> str:
         )
     winners = {move.winner_label for move, _ in moves}
     if len(winners) == 1:
-        words = ", or ".join(_move_words(move, kind) for move, kind in moves)
+        words = ", or ".join(_move_words(move, kind, name) for move, kind in moves)
         comma = "," if len(moves) > 1 else ""
         return f"Weights: {words}{comma} would make {winners.pop()} win."
     words = ", or ".join(
-        f"{_move_words(move, kind)} ({move.winner_label} would win)" for move, kind in moves
+        f"{_move_words(move, kind, name)} ({move.winner_label} would win)" for move, kind in moves
     )
     return f"Weights: it would take {words}."
 
 
-def _move_words(move: WeightMove, kind: str) -> str:
+def _move_words(
+    move: WeightMove, kind: str, name: Callable[[WeightMove], str] | None = None
+) -> str:
     verb = "rise" if move.direction == "up" else "cut"
     size = f"any {verb}" if move.percent == 0 else f"a {move.percent:g}% {verb}"
     whose = (
         f"{move.target_label}'s points"
         if kind == "route"
-        else f"the points from {move.target_label}"
+        else f"the points from {name(move) if name else move.target_label}"
     )
     return f"{size} in {whose}"
 

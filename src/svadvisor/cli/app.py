@@ -68,6 +68,11 @@ COMMANDS: dict[str, CommandSpec] = {
         "notes",
         "List the pack's notes: id, title, text, strength, sources, checked and review dates.",
     ),
+    "glossary": CommandSpec(
+        "glossary_cmd",
+        "glossary",
+        "Explain the terms used in the output, in plain English; or one term: `glossary TERM`.",
+    ),
     "cases": CommandSpec(
         "cases_cmd",
         "app",

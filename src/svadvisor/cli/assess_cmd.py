@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -19,6 +19,10 @@ from svadvisor.cli.common import (
     load,
     user_errors,
 )
+
+if TYPE_CHECKING:
+    from svadvisor.model import RulePack
+    from svadvisor.record import DecisionRecord
 
 
 @user_errors
@@ -58,7 +62,19 @@ def assess(
         str | None,
         typer.Option("--title", help="The memo's title (default: from the answers file name)."),
     ] = None,
+    record: Annotated[
+        Path | None,
+        typer.Option(
+            "--record",
+            metavar="FILE",
+            help="The memo's decision-record fields (prepared_by, decision_maker, budget, ...), "
+            "as YAML; over any `record:` block in the answers file.",
+        ),
+    ] = None,
     force: ForceOption = False,
+    brief: Annotated[
+        bool, typer.Option("--brief", help="Show each note's first sentence only.")
+    ] = False,
     rules: RulesOption = None,
     cases: CasesOption = None,
 ) -> None:
@@ -73,6 +89,13 @@ def assess(
     pack = load(ctx, rules)
     if memo is None and memo_format is not None:
         raise fail("--format is the memo's format: give --memo FILE too")
+    if memo is None and record is not None:
+        raise fail("--record fills in the memo's decision record: give --memo FILE too")
+    record_fields = None
+    if record is not None:
+        from svadvisor.record import read_record_file
+
+        record_fields = read_record_file(record)  # a misspelt field stops before any question
     if memo is not None:
         refuse_overwrite(memo, force=force)  # before any question is asked
     today = date.today()
@@ -83,9 +106,17 @@ def assess(
         named = answers or save_answers
         default_title = "Commissioning route recommendation" + (f": {named.stem}" if named else "")
         from svadvisor.cli.memo_cmd import write_assessment_memo
+        from svadvisor.record import merged
 
         write_assessment_memo(
-            pack, result, memo, on=today, title=title or default_title, fmt=memo_format, force=force
+            pack,
+            result,
+            memo,
+            on=today,
+            title=title or default_title,
+            fmt=memo_format,
+            force=force,
+            record=merged(answers_record(pack, answers), record_fields),
         )
     if as_json:
         typer.echo(result.model_dump_json(indent=2))
@@ -94,4 +125,17 @@ def assess(
 
     from svadvisor.cli.render import render_assessment
 
-    render_assessment(Console(highlight=False, markup=False, emoji=False), result, pack)
+    render_assessment(
+        Console(highlight=False, markup=False, emoji=False), result, pack, brief=brief
+    )
+
+
+def answers_record(pack: RulePack, answers: Path | None) -> DecisionRecord | None:
+    """The answers file's `record:` block, if it has one (already checked when the answers
+    were read)."""
+    if answers is None:
+        return None
+    from svadvisor.answersfile import read_answers_record
+    from svadvisor.yamlfile import load_user_file
+
+    return read_answers_record(load_user_file(answers, "answers file"), pack)

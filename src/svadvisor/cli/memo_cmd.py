@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from svadvisor.assessment import Assessment
     from svadvisor.memo import Replay
     from svadvisor.model import RulePack
+    from svadvisor.record import DecisionRecord
 
 
 EXIT_CHANGED = 1
@@ -40,14 +41,14 @@ def write_assessment_memo(
     title: str,
     fmt: MemoFormat | None,
     force: bool,
+    record: DecisionRecord | None = None,
 ) -> None:
     """Render and write one memo; say where on stderr, so stdout stays the assessment."""
     from svadvisor import memo
 
     fmt_name = memo.memo_format(path, fmt.value if fmt else None)
-    memo.write_memo(
-        path, memo.render_memo(pack, result, on=on, title=title), fmt=fmt_name, force=force
-    )
+    text = memo.render_memo(pack, result, on=on, title=title, record=record)
+    memo.write_memo(path, text, fmt=fmt_name, force=force)
     typer.echo(f"Wrote memo {path}", err=True)
 
 
@@ -56,7 +57,10 @@ def write_assessment_memo(
 def replay(
     ctx: typer.Context,
     memo_file: Annotated[
-        Path, typer.Argument(metavar="MEMO", help="A Markdown memo written by svadvisor.")
+        Path,
+        typer.Argument(
+            metavar="MEMO", help="A memo written by svadvisor: Markdown (.md) or Word (.docx)."
+        ),
     ],
     as_json: Annotated[bool, typer.Option("--json", help="Print the comparison as JSON.")] = False,
     rules: RulesOption = None,

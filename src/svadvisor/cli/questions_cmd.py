@@ -10,7 +10,7 @@ import typer
 from svadvisor.cli.common import RulesOption, load, user_errors
 
 if TYPE_CHECKING:
-    from svadvisor.model import Question
+    from svadvisor.model import Question, RulePack
 
 
 def question_data(q: Question) -> dict[str, Any]:
@@ -32,6 +32,34 @@ def question_data(q: Question) -> dict[str, Any]:
     return data
 
 
+def asked_when(condition: Any, pack: RulePack) -> str:
+    """A condition on earlier answers in words: 'the answer to "Q?" is A or B'."""
+    from svadvisor import conditions as cond
+
+    if isinstance(condition, cond.AllOf):
+        return " and ".join(asked_when(c, pack) for c in condition.all)
+    if isinstance(condition, cond.AnyOf):
+        return "(" + " or ".join(asked_when(c, pack) for c in condition.any) + ")"
+    if isinstance(condition, cond.Not):
+        return f"not ({asked_when(condition.not_, pack)})"
+    if isinstance(condition, cond.Leaf):
+        q = pack.question(condition.question)
+        asked = f'the answer to "{q.text if q else condition.question}"'
+        if condition.answered is not None:
+            return f"{asked} is {'given' if condition.answered else 'not given'}"
+        ids = condition.answer_ids()
+        if ids:
+            labels = [(q.answer(a).label if q and q.answer(a) else a) for a in ids]  # type: ignore[union-attr]
+            return f"{asked} is {' or '.join(repr(label) for label in labels)}"
+        bounds = [
+            f"{word} {value}"
+            for word, value in (("at least", condition.at_least), ("at most", condition.at_most))
+            if value is not None
+        ]
+        return f"{asked} is {' and '.join(bounds)}"
+    return json.dumps(condition.model_dump(by_alias=True, exclude_none=True), default=str)
+
+
 @user_errors
 def questions(
     ctx: typer.Context,
@@ -47,21 +75,17 @@ def questions(
         return
     for q in pack.questions:
         unit = f", {q.unit}" if q.unit else ""
-        typer.echo(f"{q.id}  ({q.type}{unit})")
-        typer.echo(f"  {q.text}")
+        typer.echo(f"{q.text}  ({q.id}; {q.type}{unit})")
         if q.help:
             typer.echo(f"  help: {q.help}")
         if q.ask_when is not None:
-            typer.echo(
-                "  asked only when: "
-                + json.dumps(q.ask_when.model_dump(by_alias=True, exclude_none=True))
-            )
+            typer.echo(f"  asked only when: {asked_when(q.ask_when, pack)}")
         for a in q.answers:
-            typer.echo(f"    - {a.id}: {a.label}")
+            typer.echo(f"    - {a.label} ({a.id})")
         if q.type == "number":
             limits = [f"{k} {v:,g}" for k, v in (("min", q.min), ("max", q.max)) if v is not None]
             typer.echo("    - a number" + (f" ({', '.join(limits)})" if limits else ""))
         if q.type == "date":
             typer.echo("    - a date, YYYY-MM-DD")
-        typer.echo(f"    - {DONT_KNOW}: {DONT_KNOW_LABEL}")
+        typer.echo(f"    - {DONT_KNOW_LABEL} ({DONT_KNOW})")
         typer.echo()

@@ -6,11 +6,15 @@ colour only helps the eye (rich drops it under NO_COLOR or when piped).
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.console import Console
 from rich.padding import Padding
+from rich.table import Table
 from rich.text import Text
 
-from svadvisor.assessment import Assessment, Flip, RouteResult
+from svadvisor.answers import describe_answer
+from svadvisor.assessment import Assessment, Flip, RouteResult, WeightMove
 from svadvisor.model import DONT_KNOW, RulePack
 from svadvisor.sensitivity import weights_sentence
 from svadvisor.thresholds import money
@@ -30,6 +34,35 @@ def _first_sentence(text: str) -> str:
     return head + (dot.strip() if dot else "")
 
 
+def _asked(pack: RulePack, question_id: str) -> str:
+    """A question as the officer reads it: its text, never its bare id."""
+    question = pack.question(question_id)
+    return question.text if question else question_id.replace("_", " ")
+
+
+def _named(pack: RulePack, question_id: str) -> str:
+    """A question's text with its id after it, for the expert who edits an answers file."""
+    question = pack.question(question_id)
+    return f"{question.text} ({question_id})" if question else question_id.replace("_", " ")
+
+
+def _answered(pack: RulePack, question_id: str, value: Any) -> str:
+    """An answer in words, as the answers record it (lists as read back from JSON)."""
+    question = pack.question(question_id)
+    if question is None:
+        return str(value)
+    if isinstance(value, list):
+        value = tuple(value)
+    return describe_answer(question, value)
+
+
+def _group_label(pack: RulePack, group_id: str) -> str:
+    group = next((g for g in pack.groups if g.id == group_id), None)
+    if group is None:
+        return group_id.replace("_", " ")
+    return group.label[:1].lower() + group.label[1:]
+
+
 def _indented(console: Console, text: str, indent: int = 6, style: str = "") -> None:
     console.print(Padding(Text(text, style=style), (0, 0, 0, indent)))
 
@@ -39,17 +72,40 @@ def _source(console: Console, url: str, indent: int = 6) -> None:
     console.print(" " * indent + f"source: {url}", soft_wrap=True, style="dim")
 
 
-def _explain(console: Console, route: RouteResult, role: str) -> None:
+def _explain(
+    console: Console, route: RouteResult, role: str, result: Assessment, pack: RulePack
+) -> None:
     console.print(Text(f"Why {route.label} ({role}, {route.score} points)", style="bold underline"))
     if not route.contributions:
         _indented(console, "No answer gave this route points either way.", 2)
     for c in route.contributions:
-        line = Text(f"{_points(c.points):>4}  ", style="bold green" if c.points > 0 else "bold red")
-        line.append(f"{c.question or c.rule}: ", style="bold")
-        line.append(c.answer_label or c.answer)
+        body = Text()
+        if c.rule == "baseline":
+            body.append("Starting points, before any answer", style="bold")
+            body.append(" (baseline)", style="dim")
+        elif c.rule:
+            named = [q for q in c.question.split(" & ") if q]
+            body.append("These answers together", style="bold")
+            body.append(f" (rule {c.rule})", style="dim")
+            body.append(":", style="bold")
+            for q in named:
+                body.append(f"\n- {_asked(pack, q)} ")
+                body.append(_answered(pack, q, result.answers.get(q)), style="italic")
+            if not named:
+                body.append(f"\n- {c.answer_label}")
+        else:
+            body.append(f"{_asked(pack, c.question)}\n", style="bold")
+            body.append("Your answer: ")
+            body.append(c.answer_label or c.answer, style="italic")
         if c.group:
-            line.append(f"  [shared: {c.group.replace('_', ' ')}]", style="dim")
-        console.print(Padding(line, (0, 0, 0, 0)))
+            body.append(f"  [shared: {_group_label(pack, c.group)}]", style="dim")
+        grid = Table.grid(padding=(0, 2))
+        grid.add_column(justify="right", width=4, no_wrap=True)
+        grid.add_column()
+        grid.add_row(
+            Text(_points(c.points), style="bold green" if c.points > 0 else "bold red"), body
+        )
+        console.print(grid)
         _indented(console, c.reason)
         _source(console, c.source)
     _indented(console, f"total {route.score} points", 3, style="italic")
@@ -58,7 +114,7 @@ def _explain(console: Console, route: RouteResult, role: str) -> None:
         _source(console, unmet.source)
 
 
-def _regimes(console: Console, result: Assessment) -> None:
+def _regimes(console: Console, result: Assessment, pack: RulePack) -> None:
     """The regime check comes first: which law governs, before which route fits."""
     for regime in result.regimes:
         console.print(Text(f"Regime check: {regime.title}", style="bold"))
@@ -74,55 +130,85 @@ def _regimes(console: Console, result: Assessment) -> None:
             _indented(console, regime.outcome.text, 4)
             _source(console, regime.outcome.source, 4)
         elif regime.settle_next is not None:
-            _indented(console, f"Settle next to find the award route: {regime.settle_next}", 2)
+            _indented(
+                console,
+                f"Settle next to find the award route: {_named(pack, regime.settle_next)}",
+                2,
+            )
         console.print()
 
 
-def _derived(console: Console, result: Assessment) -> None:
+def _derived(console: Console, result: Assessment, pack: RulePack) -> None:
     if not result.derived:
         return
     console.print(Text("Derived from the CPV codes", style="bold"))
     for item in result.derived:
-        used = "used" if item.used else f"not used: your answer '{item.officer_answer}' wins"
-        _indented(console, f"- {item.question} = {item.answer_label} [{used}]", 2)
+        officer = item.officer_answer
+        if officer is not None:
+            officer = _answered(pack, item.question, officer)
+        used = "used" if item.used else f"not used: your answer '{officer}' wins"
+        _indented(console, f"- {_asked(pack, item.question)} {item.answer_label} [{used}]", 2)
         _indented(console, item.basis, 4)
         _source(console, item.source, 4)
     console.print()
 
 
 def _short(value: object, label: str) -> str:
-    """An answer as short as the answers file writes it; numbers keep their band and CPV
-    codes (all digits) the lists they are on."""
+    """An answer in words: its label ("don't know" for none); numbers keep their band and
+    CPV codes the lists they are on."""
     if value == DONT_KNOW:
         return "don't know"
-    if isinstance(value, str):
-        return value
-    if isinstance(value, list) and not all(str(v).isdigit() for v in value):
-        return "+".join(value)
-    return label if value else "none of these"
+    if label:
+        return label
+    if isinstance(value, list):
+        return "+".join(map(str, value)) if value else "none of these"
+    return str(value)
 
 
-def _grouped(flips: list[Flip]) -> list[str]:
-    """One line per question (or pair) and winner: `providers: several -> one or few => X`."""
-    lines: dict[tuple[str, ...], list[str]] = {}
+def _changes(flips: list[Flip], pack: RulePack) -> list[tuple[str, str, list[str], str]]:
+    """Per question (or pair) and winner: (the fixed changes, the question and its answer
+    now, the answers that would change the winner, the winner)."""
+    lines: dict[tuple[str, str, str], list[str]] = {}
     for flip in flips:
         *fixed, last = flip.changes
-        head = tuple(
-            f"{c.question}: {_short(c.from_, c.from_label)} -> {_short(c.to, c.to_label)}"
+        head = " and ".join(
+            f"{_asked(pack, c.question)} {_short(c.from_, c.from_label)} -> "
+            f"{_short(c.to, c.to_label)}"
             for c in fixed
         )
-        key = (*head, last.question, _short(last.from_, last.from_label), flip.winner_label)
-        lines.setdefault(key, []).append(_short(last.to, last.to_label))
-    out = []
-    for (*head, question, was, winner), targets in lines.items():
-        alternatives = (
-            ", ".join(targets[:-1]) + " or " + targets[-1] if len(targets) > 1 else targets[0]
-        )
-        out.append(" and ".join([*head, f"{question}: {was} -> {alternatives}"]) + f"  => {winner}")
-    return out
+        was = f"{_asked(pack, last.question)} {_short(last.from_, last.from_label)}"
+        lines.setdefault((head, was, flip.winner_label), []).append(_short(last.to, last.to_label))
+    return [(head, was, targets, winner) for (head, was, winner), targets in lines.items()]
 
 
-def _how_sure(console: Console, result: Assessment) -> None:
+def _either(targets: list[str]) -> str:
+    return ", ".join(targets[:-1]) + " or " + targets[-1] if len(targets) > 1 else targets[0]
+
+
+def _grouped(flips: list[Flip], pack: RulePack) -> list[str]:
+    """One line per question (or pair) and winner:
+    `How many providers...? Several -> One or A few  => X`."""
+    return [
+        " and ".join(part for part in (head, f"{was} -> {_either(targets)}") if part)
+        + f"  => {winner}"
+        for head, was, targets, winner in _changes(flips, pack)
+    ]
+
+
+def _weight_target(pack: RulePack) -> Any:
+    """How the weights sentence names a question's (or a rule's) points: in words."""
+
+    def name(move: WeightMove) -> str:
+        if move.scope == "question":
+            return f'the answer to "{_asked(pack, move.target)}" ({move.target})'
+        if move.scope == "rule":
+            return f"answers taken together (rule {move.target})"
+        return move.target_label
+
+    return name
+
+
+def _how_sure(console: Console, result: Assessment, pack: RulePack) -> None:
     """Close call, what would change the winner, and how far the weights could move."""
     close = result.close_call
     if close is not None:
@@ -145,12 +231,12 @@ def _how_sure(console: Console, result: Assessment) -> None:
     else:
         size = "one answer" if len(flips[0].changes) == 1 else "two answers; no single change does"
         console.print(Text(f"What would change it (changing {size}):", style="bold"))
-        lines = _grouped(flips)
+        lines = _grouped(flips, pack)
         for line in lines[:MAX_FLIPS_SHOWN]:
             _indented(console, f"- {line}", 2)
         if len(lines) > MAX_FLIPS_SHOWN:
             _indented(console, f"... and {len(lines) - MAX_FLIPS_SHOWN} more (see --json)", 2)
-    line = weights_sentence(result.weight_robustness)
+    line = weights_sentence(result.weight_robustness, name=_weight_target(pack))
     if line:
         console.print(line)
 
@@ -212,12 +298,14 @@ def _warnings(console: Console, result: Assessment, pack: RulePack) -> None:
     console.print()
 
 
-def render_assessment(console: Console, result: Assessment, pack: RulePack) -> None:
+def render_assessment(
+    console: Console, result: Assessment, pack: RulePack, *, brief: bool = False
+) -> None:
+    """The assessment in the terminal; `brief` shows each note's first sentence only."""
     winner, runner_up = result.ranking[0], result.ranking[1]
-    questions = {q.id: q for q in pack.questions}
 
-    _regimes(console, result)
-    _derived(console, result)
+    _regimes(console, result, pack)
+    _derived(console, result, pack)
     _warnings(console, result, pack)
     _headline(console, result, pack)
     for rank, route in enumerate(result.ranking, start=1):
@@ -233,9 +321,9 @@ def render_assessment(console: Console, result: Assessment, pack: RulePack) -> N
     console.print()
     _confidence(console, result, pack)
     console.print()
-    _explain(console, winner, "recommended" if result.recommended else "leading")
+    _explain(console, winner, "recommended" if result.recommended else "leading", result, pack)
     console.print()
-    _explain(console, runner_up, "runner-up")
+    _explain(console, runner_up, "runner-up", result, pack)
     console.print()
     noun = "point" if abs(result.margin) == 1 else "points"
     console.print(
@@ -244,7 +332,7 @@ def render_assessment(console: Console, result: Assessment, pack: RulePack) -> N
             style="bold",
         )
     )
-    _how_sure(console, result)
+    _how_sure(console, result, pack)
 
     for route in (r for r in result.ranking[2:] if r.unmet):
         for unmet in route.unmet:
@@ -257,8 +345,7 @@ def render_assessment(console: Console, result: Assessment, pack: RulePack) -> N
         console.print()
         console.print(Text("To settle before relying on this ranking", style="bold"))
         for label, q in to_settle:
-            text = questions[q].text if q in questions else q
-            _indented(console, f"- {q}: {text} (a prerequisite of {label})", 2)
+            _indented(console, f"- {_named(pack, q)} - a prerequisite of {label}", 2)
 
     console.print()
     if result.notes:
@@ -271,7 +358,7 @@ def render_assessment(console: Console, result: Assessment, pack: RulePack) -> N
             console.print(head)
             if note.applies_if:
                 _indented(console, f"Applies only if {note.applies_if}.")
-            _indented(console, _first_sentence(note.text))
+            _indented(console, _first_sentence(note.text) if brief else note.text)
             for threshold in note.thresholds:
                 _indented(
                     console,
@@ -300,7 +387,7 @@ def render_assessment(console: Console, result: Assessment, pack: RulePack) -> N
             if not case.outcome_verified:
                 head.append(" [outcome not verified]")
             console.print(Padding(head, (0, 0, 0, 2)))
-            _indented(console, case.why)
+            _indented(console, _case_why(case.shared, case.differs, result, pack))
             _source(console, case.sources[0])
         ids = " ".join(c.id for c in result.cases)
         _indented(console, f"Every source and what happened: svadvisor cases show ID ({ids})", 2)
@@ -315,15 +402,35 @@ def render_assessment(console: Console, result: Assessment, pack: RulePack) -> N
         )
         impact = {d.question: d for d in result.dont_know}
         for q in result.unanswered:
-            _indented(console, f"- {q}: {questions[q].text}", 2)
+            _indented(console, f"- {_named(pack, q)}", 2)
             if q in impact and impact[q].robust:
                 _indented(console, "robust: no answer to it would change the winner", 4)
             elif q in impact:
-                for line in _grouped(impact[q].flips):
-                    _indented(console, f"matters: {line.partition(' -> ')[2]}", 4)
+                for _, _, targets, winner in _changes(impact[q].flips, pack):
+                    _indented(console, f"matters: {_either(targets)}  => {winner}", 4)
         if result.settle_first:
-            _indented(console, f"Settle first: {result.settle_first}", 2, style="bold")
+            _indented(
+                console, f"Settle first: {_named(pack, result.settle_first)}", 2, style="bold"
+            )
 
     console.print()
     info = result.rule_pack
     console.print(f"Rule pack: {info.name} {info.version} (sha256 {info.sha256[:12]})", style="dim")
+
+
+def _case_why(shared: list[str], differs: list[str], result: Assessment, pack: RulePack) -> str:
+    """Which of the officer's answers a case shares, and where it differs, in words."""
+
+    def said(question_id: str) -> str:
+        question = pack.question(question_id)
+        words = _answered(pack, question_id, result.answers.get(question_id))
+        alone = question is None or (question.type != "yesno" and len(words) > 12)
+        return words if alone else f"{question.text} {words}"  # type: ignore[union-attr]
+
+    noun = "answer" if len(shared) == 1 else "answers"
+    line = f"shares {len(shared)} of your {noun}"
+    if shared:
+        line += ": " + "; ".join(said(q) for q in shared)
+    if differs:
+        line += ". Differs on: " + " ".join(_asked(pack, q) for q in differs)
+    return line

@@ -481,7 +481,8 @@ def _formats(scanned: list[tuple[int, tuple]], header_number: int, width: int) -
     return formats
 
 
-_COL = re.compile(rb'<col\b[^>]*?\bmin="(\d+)"[^>]*?\bmax="(\d+)"[^>]*?\bwidth="([\d.]+)"')
+_COL = re.compile(rb"<col\b([^>]*)/?>")
+_ATTRIBUTE = re.compile(rb'\b(min|max|width)="([\d.]+)"')
 
 
 def _column_widths(path: Path, worksheet, width: int) -> dict[int, float]:  # type: ignore[no-untyped-def]
@@ -499,9 +500,11 @@ def _column_widths(path: Path, worksheet, width: int) -> dict[int, float]:  # ty
         return {}
     head = start.split(b"<sheetData", 1)[0]
     widths: dict[int, float] = {}
-    for low, high, size in _COL.findall(head):
-        for column in range(int(low), min(int(high), width) + 1):
-            widths[column - 1] = float(size)
+    for attributes in _COL.findall(head):
+        found = {k.decode(): v.decode() for k, v in _ATTRIBUTE.findall(attributes)}
+        if {"min", "max", "width"} <= found.keys():
+            for column in range(int(found["min"]), min(int(found["max"]), width) + 1):
+                widths[column - 1] = float(found["width"])
     return widths
 
 
