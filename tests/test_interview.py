@@ -75,8 +75,10 @@ def test_a_cpv_code_opens_the_questions_its_service_type_would(pack: RulePack) -
     asked = _ask_all(interview, {"cpv": ("85100000",)})  # Health services: on the PSR list
     assert "service_type" in interview.final_dont_know()
     assert "psr_existing_provider" in asked
-    assert dict(interview.review())["service_type"] == (
-        "service_type: Health care services within the Provider Selection Regime (from..."
+    question, answer = dict(interview.review())["service_type"].split("\n")
+    assert question == "What is being bought or commissioned?"
+    assert answer.strip() == (
+        "Health care services within the Provider Selection Regime (from the CPV codes)"
     )
 
 
@@ -258,10 +260,11 @@ def test_review_lists_every_question_that_applies_within_the_width(pack: RulePac
     _ask_all(interview, {"specification": "co_design", "value": 7_700_000})
     lines = interview.review(width=40)
     assert [qid for qid, _ in lines] == [q.id for q in interview.applicable()]
-    assert all(len(text) <= 40 for _, text in lines)
-    assert dict(lines)["value"] == "value: £7,700,000"
-    assert dict(lines)["complexity"] == "complexity: Don't know"
-    assert dict(lines)["specification"].startswith("specification: Co-design - the")
+    assert all(len(line) <= 40 for _, text in lines for line in text.split("\n"))
+    assert "mutual_reservable" not in " ".join(text for _, text in lines)  # words, not ids
+    assert dict(lines)["value"] == ("What is the estimated whole-life...\n  £7,700,000")
+    assert dict(lines)["complexity"] == "How complex is the system this...\n  Don't know"
+    assert dict(lines)["specification"].split("\n")[1].startswith("  Co-design - the")
     assert dict(lines)["specification"].endswith("...")
 
 

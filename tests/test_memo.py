@@ -841,7 +841,9 @@ def test_record_fields_from_the_answers_file(runner: CliRunner, tmp_path: Path) 
         "**Decision maker:** Cabinet Member for Adult Social Care; **approval route:** key "
         "decision." in summary
     )
-    assert "(5 of 12 fields still to complete) and take the decision as a key decision.\n" in summary
+    assert "(5 of 12 fields still to complete) and take the decision as a key decision.\n" in (
+        summary
+    )
     # the record is not an answer: the same assessment, and the replay block holds no record
     data = json.loads(runner.invoke(app, ["assess", "--answers", str(answers), "--json"]).stdout)
     assert "record" not in data["answers"] and data["recommended"] == "alliance"

@@ -222,12 +222,16 @@ class Interview:
         return DONT_KNOW_LABEL if question.id in self.dont_know else "(not answered)"
 
     def review(self, width: int = 80) -> list[tuple[str, str]]:
-        """(question id, "id: answer in words") for every question that applies, each
-        shortened to `width` characters so the review list fits the terminal."""
+        """(question id, "the question\n  the answer in words") for every question that
+        applies: the question's own words, never its id, each line shortened to `width`
+        characters so the review list fits the terminal."""
+        size = max(width, 20)
         return [
             (
                 q.id,
-                textwrap.shorten(f"{q.id}: {self.describe(q)}", max(width, 20), placeholder="..."),
+                textwrap.shorten(q.text, size, placeholder="...")
+                + "\n  "
+                + textwrap.shorten(self.describe(q), size - 2, placeholder="..."),
             )
             for q in self.applicable()
         ]

@@ -747,8 +747,15 @@ def with_replay_record(docx: bytes, block: str) -> bytes:
 
     from defusedxml.ElementTree import fromstring
 
-    ET.register_namespace("", _CUSTOM_NS)
     ET.register_namespace("vt", _VT_NS)
+
+    def xml(root: Any, namespace: str) -> bytes:
+        """A part written with its own namespace as the default, as Office writes it (only
+        these OOXML namespaces are registered, so nothing else in the process is changed)."""
+        ET.register_namespace("", namespace)
+        body = ET.tostring(root, encoding="unicode")
+        return f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n{body}'.encode()
+
     source = zipfile.ZipFile(io.BytesIO(docx))
     names = source.namelist()
 
@@ -780,14 +787,13 @@ def with_replay_record(docx: bytes, block: str) -> bytes:
     add(DOCX_RECORD_PARTS, "i4", str(len(pieces)))
     for n, piece in enumerate(pieces, start=1):
         add(f"{DOCX_RECORD_PREFIX}{n:03d}", "lpwstr", piece)
-    replaced = {CUSTOM_PART: ET.tostring(props, encoding="UTF-8", xml_declaration=True)}
+    replaced = {CUSTOM_PART: xml(props, _CUSTOM_NS)}
 
     types = fromstring(source.read("[Content_Types].xml"))
     override = _qualified(_TYPES_NS, "Override")
     if not any(o.get("PartName") == f"/{CUSTOM_PART}" for o in types.findall(override)):
         ET.SubElement(types, override, {"PartName": f"/{CUSTOM_PART}", "ContentType": _CUSTOM_TYPE})
-        ET.register_namespace("", _TYPES_NS)
-        replaced["[Content_Types].xml"] = ET.tostring(types, encoding="UTF-8", xml_declaration=True)
+        replaced["[Content_Types].xml"] = xml(types, _TYPES_NS)
     rels = fromstring(source.read("_rels/.rels"))
     relationship = _qualified(_RELS_NS, "Relationship")
     if not any(r.get("Type") == _CUSTOM_REL for r in rels.findall(relationship)):
@@ -800,8 +806,7 @@ def with_replay_record(docx: bytes, block: str) -> bytes:
             relationship,
             {"Id": f"rId{n}", "Type": _CUSTOM_REL, "Target": CUSTOM_PART},
         )
-        ET.register_namespace("", _RELS_NS)
-        replaced["_rels/.rels"] = ET.tostring(rels, encoding="UTF-8", xml_declaration=True)
+        replaced["_rels/.rels"] = xml(rels, _RELS_NS)
 
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:

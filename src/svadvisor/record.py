@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from svadvisor.errors import AnswersError, Problem
 from svadvisor.thresholds import money
-from svadvisor.yamlfile import PathKey, YamlDocument, load_user_file
+from svadvisor.yamlfile import PathKey, YamlDocument, format_path, load_user_file
 
 RECORD_KEY = "record"
 """The top-level key of an answers file that holds the decision record, not an answer."""
@@ -161,17 +161,11 @@ def record_from(doc: YamlDocument, root: PathKey = ()) -> DecisionRecord:
             loc = tuple(error["loc"])
             # a field that is a union reports each alternative: one problem per field is enough
             field_path: PathKey = (*root, *loc[:1])
-            if any(p.path == _path_text(field_path) for p in problems):
+            if any(p.path == format_path(field_path) for p in problems):
                 continue
             at_key = error["type"] == "extra_forbidden"
             problems.append(doc.problem(field_path, _message(error), at_key=at_key))
         raise AnswersError(problems, "the decision record is not valid") from None
-
-
-def _path_text(path: PathKey) -> str:
-    from svadvisor.yamlfile import format_path
-
-    return format_path(path)
 
 
 def read_record_file(path: Path) -> DecisionRecord:

@@ -171,8 +171,10 @@ def review(interview: Interview, console: Console) -> str | None:
     entries = interview.review(_columns() - 7)
     listed = [qid for qid, _ in entries]
     console.print(Text("Review your answers", style="bold"))
-    for number, (_, line) in enumerate(entries, start=1):
-        console.print(Text(f"{number:>4}. {line}"), soft_wrap=True)
+    for number, (_, entry) in enumerate(entries, start=1):
+        question, _, answer = entry.partition("\n")
+        console.print(Text(f"{number:>4}. {question}"), soft_wrap=True)
+        console.print(Text(f"      {answer.strip()}", style="bold"), soft_wrap=True)
 
     typed = _keys(
         questionary.text(
