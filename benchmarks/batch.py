@@ -52,7 +52,9 @@ def _answer(question: Question, rnd: random.Random, codes: list[str]) -> str:
     if question.type == "multi":
         return ";".join(rnd.sample(question.choice_ids, rnd.randint(1, 2)))
     if question.type == "number":
-        return str(rnd.randint(5_000, 50_000_000))
+        low = int(question.min) if question.min is not None else 5_000
+        high = int(question.max) if question.max is not None else 50_000_000
+        return str(rnd.randint(max(low, 1), high))
     if question.type == "date":
         return (date(2026, 1, 1) + timedelta(days=rnd.randint(0, 364))).isoformat()
     return rnd.choice(question.choice_ids)
@@ -63,6 +65,8 @@ def _near(question: Question, cell: str, rnd: random.Random) -> str:
     or a start date within a month."""
     if question.type == "number":
         value = round(int(cell) * rnd.uniform(0.9, 1.1))
+        if question.max is not None:
+            value = min(value, int(question.max))
         return f"£{value:,}" if rnd.random() < 0.25 else str(value)
     start = date.fromisoformat(cell) + timedelta(days=rnd.randint(-15, 15))
     return start.isoformat()

@@ -17,7 +17,7 @@ import re
 import tempfile
 import traceback
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -28,7 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from svadvisor import engine
 from svadvisor.answers import describe_answer, validate_answers
-from svadvisor.assessment import Assessment, Flip, RouteResult, RulePackInfo
+from svadvisor.assessment import Assessment, Flip, RouteResult, RulePackInfo, WeightMove
 from svadvisor.atomic import atomic_writer, refuse_overwrite, write_text_atomic
 from svadvisor.conditions import Answer
 from svadvisor.errors import (
@@ -227,6 +227,16 @@ def ordered_flips(pack: RulePack, flips: Sequence[Flip]) -> list[Flip]:
     )
 
 
+def _weight_name(pack: RulePack) -> Callable[[WeightMove], str]:
+    """A question's points named by its words, never by its id, in the weights sentence."""
+
+    def name(move: WeightMove) -> str:
+        question = pack.question(move.target) if move.scope == "question" else None
+        return f"the answer to '{question.text}'" if question else move.target_label
+
+    return name
+
+
 def how_sure(pack: RulePack, assessment: Assessment) -> dict[str, Any]:
     """What would change the recommendation, in words (from `svadvisor.sensitivity`)."""
     from svadvisor.sensitivity import weights_sentence
@@ -252,7 +262,7 @@ def how_sure(pack: RulePack, assessment: Assessment) -> dict[str, Any]:
         "top_changes": changes[:CHANGES_SHOWN],
         "more": max(0, len(changes) - CHANGES_SHOWN),
         "pairs": any(len(f.changes) == 2 for f in assessment.what_would_change),
-        "weights": weights_sentence(assessment.weight_robustness),
+        "weights": weights_sentence(assessment.weight_robustness, name=_weight_name(pack)),
         "settle_first": texts.get(assessment.settle_first or ""),
     }
 
@@ -473,7 +483,7 @@ def main_risk(pack: RulePack, assessment: Assessment) -> dict[str, str]:
 
     robustness = assessment.weight_robustness
     if robustness is not None and (robustness.by_route or robustness.by_question):
-        words = weights_sentence(robustness).removeprefix("Weights: ")
+        words = weights_sentence(robustness, name=_weight_name(pack)).removeprefix("Weights: ")
         return {
             "kind": "weights",
             "text": "No change to one or two answers would change the recommendation; its "

@@ -217,28 +217,36 @@ class Batch:
             yield Scored(row, *found)
 
     def _not_a_service(self, cells: list[Cell]) -> str | None:
-        """Why a row is not a service (a total, a sub-heading), or None when it may be one."""
-        filled = [(i, c) for i, c in enumerate(cells) if not _empty(c)]
-        texts = [c for _, c in filled if isinstance(c, str)]
-        if texts and _TOTAL.match(texts[0]):
-            self._running_total = 0.0
-            return "not scored: a total row"
-        if len(filled) == 1:
-            index, cell = filled[0]
-            if (
-                index not in self._answer_columns
-                and isinstance(cell, str)
-                and not any(ch.isdigit() for ch in cell)  # "Adult social care", not "REF-1"
-            ):
+        """Why a row is not a service (a total, a sub-heading), or None when it may be one.
+
+        Most rows fill many cells: the scan stops at the second filled cell."""
+        first: tuple[int, Cell] | None = None
+        for index, cell in enumerate(cells):
+            if cell is None or cell == "" or (cell.__class__ is str and not cell.strip()):  # type: ignore[union-attr]
+                continue
+            if first is not None:
+                text = first[1]
+                if text.__class__ is str and _TOTAL.match(text):  # type: ignore[arg-type]
+                    self._running_total = 0.0
+                    return "not scored: a total row"
+                return None
+            first = (index, cell)
+        if first is None:
+            return None
+        index, cell = first
+        if cell.__class__ is str:
+            if _TOTAL.match(cell):  # type: ignore[arg-type]
+                self._running_total = 0.0
+                return "not scored: a total row"
+            if index not in self._answer_columns and not any(ch.isdigit() for ch in cell):  # type: ignore[union-attr]
+                # "Adult social care", not "REF-1"
                 self._running_total = 0.0
                 return "not scored: a sub-heading"
-        numbers = [
-            (i, c) for i, c in filled if isinstance(c, int | float) and not isinstance(c, bool)
-        ]
-        if (
-            len(filled) == len(numbers) == 1
+        elif (
+            isinstance(cell, int | float)
+            and not isinstance(cell, bool)
             and self._running_total
-            and abs(float(numbers[0][1]) - self._running_total) < 0.5
+            and abs(float(cell) - self._running_total) < 0.5
         ):
             self._running_total = 0.0
             return "not scored: a total row (its only figure is the sum of the rows above)"
@@ -316,9 +324,13 @@ class Batch:
 
 def _amount(cell: Cell) -> float:
     """A value cell's amount for the running total that tells a total row (0 if none)."""
-    if isinstance(cell, int | float) and not isinstance(cell, bool):
-        return float(cell)
-    if isinstance(cell, str) and cell.strip():
+    if cell.__class__ is int or cell.__class__ is float:
+        return float(cell)  # type: ignore[arg-type]
+    if cell.__class__ is str and cell:
+        digits = cell[1:] if cell[:1] == "£" else cell  # type: ignore[index]
+        digits = digits.replace(",", "")  # type: ignore[union-attr]
+        if digits.isdigit() and digits.isascii():  # type: ignore[union-attr]
+            return float(digits)  # type: ignore[arg-type]
         try:
             money = parse_money(cell)
         except ValueProblem:
