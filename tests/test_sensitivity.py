@@ -327,7 +327,11 @@ def test_memo_says_how_sure_with_pairs_when_no_single_change_flips(pack: RulePac
         "shared asset' to 'Yes - an organised, resourced association' | Public commons "
         "partnership |" in section
     )
-    assert "Weights: a 1800% rise in the points from providers would make Competitive" in section
+    assert (
+        "Weights: a 1800% rise in the points from the answer to 'How many providers must work "
+        "together, depending on each other, to deliver the outcomes?' would make Competitive"
+        in section
+    )
     assert "Close call" not in section
 
     quick = engine.assess(pack, answers, on=TODAY, sensitivity=False)
