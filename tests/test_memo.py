@@ -216,6 +216,35 @@ def test_no_similar_cases_section_without_a_library(pack: RulePack) -> None:
     assert "## Similar cases" not in memo.render_memo(pack, assess_file(pack, ALLIANCE), on=DAY)
 
 
+def test_memo_explains_the_terms_it_uses_and_only_those(pack: RulePack) -> None:
+    text = memo.render_memo(pack, assess_file(pack, ALLIANCE), on=DAY)
+    words = section(text, "Words used in this memo")
+    listed = re.findall(r"^- \*\*(.+?)\*\*: ", words, flags=re.MULTILINE)
+    assert "Alliance contracting" in listed
+    assert len(listed) == len(set(listed)), "each term once"
+    by_term = {entry.term: entry for entry in pack.glossary}
+    for term in listed:
+        entry = by_term[term]
+        # every listed term is in the memo, and its line carries the entry's own text and source
+        assert any(
+            re.search(rf"(?i)\b{re.escape(name)}\b", text.replace(words, ""))
+            for name in (entry.term, *entry.aliases)
+        ), term
+        line = next(line for line in words.splitlines() if line.startswith(f"- **{term}**"))
+        assert (entry.text or "") in line
+        if entry.source:
+            assert entry.source in line
+    assert set(listed) < set(by_term), "terms the memo never uses are left out"
+    assert "Words used" in headings(text)[-2], "the glossary comes just before reproducibility"
+
+
+def test_memo_without_a_glossary_has_no_words_appendix(pack: RulePack) -> None:
+    bare = pack.model_copy(update={"glossary": []})
+    text = memo.render_memo(bare, assess_file(bare, ALLIANCE), on=DAY)
+    assert not any("Words used" in heading for heading in headings(text))
+    assert headings(text)[-1].endswith("Reproducibility")
+
+
 def _masked(text: str) -> str:
     """The golden memo holds no pack hash or version: those change with any pack edit."""
     text = re.sub(r"[0-9a-f]{64}", "<sha256>", text)

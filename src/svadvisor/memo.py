@@ -642,10 +642,19 @@ class MemoRenderer:
         context = memo_context(
             self.pack, assessment, on=on, title=title, described=described, record=record
         )
-        try:
-            text = self.template.render(context)
-        except Exception as exc:  # a council's template is input: any failure is located
-            raise _template_error(exc, template_sources(self.pack)) from None
+        context["glossary"] = []
+        text = self._render(context)
+        if self.pack.glossary:
+            # the memo explains the terms it uses: find them, then render with them
+            from svadvisor.glossary import terms_in
+
+            body = text.split(REPLAY_MARKER, 1)[0]
+            context["glossary"] = [
+                {"term": entry.term, "text": entry.text or "", "source": entry.source}
+                for entry in terms_in(self.pack, body)
+            ]
+            if context["glossary"]:
+                text = self._render(context)
         if context["reproducibility"] not in text:
             file = str(self.template.filename or MEMO_TEMPLATE)
             raise RulePackError(
@@ -659,6 +668,12 @@ class MemoRenderer:
                 f"the memo template {file} cannot be used",
             )
         return text
+
+    def _render(self, context: dict[str, Any]) -> str:
+        try:
+            return self.template.render(context)
+        except Exception as exc:  # a council's template is input: any failure is located
+            raise _template_error(exc, template_sources(self.pack)) from None
 
 
 def render_memo(
