@@ -31,8 +31,8 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
-from svadvisor.model import Question, RulePack
-from svadvisor.pack import load_pack
+from svadvisor.rulepack.load import load_pack
+from svadvisor.rulepack.schema import Question, RulePack
 
 PROFILES = 500
 SEED = 6

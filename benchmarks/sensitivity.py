@@ -11,9 +11,9 @@ import statistics
 import time
 from datetime import date
 
-from svadvisor import engine
-from svadvisor.pack import builtin_pack_dir, load_pack
-from svadvisor.packtest import load_cases
+from svadvisor.packcheck.selftest import load_cases
+from svadvisor.rulepack.load import builtin_pack_dir, load_pack
+from svadvisor.scoring import engine
 
 REPEATS = 20
 

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from svadvisor.case_library import builtin_cases_dir
-from svadvisor.model import RulePack
-from svadvisor.pack import builtin_pack_dir, load_pack
+from svadvisor.cases.library import builtin_cases_dir
+from svadvisor.rulepack.load import builtin_pack_dir, load_pack
+from svadvisor.rulepack.schema import RulePack
 
 _CACHE = tempfile.mkdtemp(prefix="svadvisor-test-cache-")
 os.environ["SVADVISOR_CACHE_DIR"] = _CACHE  # never the tester's own cache; CLI runs use it

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from svadvisor.model import RulePack
-from svadvisor.pack import load_pack
+from svadvisor.rulepack.load import load_pack
+from svadvisor.rulepack.schema import RulePack
 
 EXTRA_QUESTIONS = """
   - id: partners

@@ -10,10 +10,10 @@ import pytest
 from typer.testing import CliRunner
 
 import svadvisor
-from svadvisor.answers import validate_answers
+from svadvisor.answers.validate import validate_answers
 from svadvisor.cli.app import app
 from svadvisor.errors import AnswersError
-from svadvisor.model import RulePack
+from svadvisor.rulepack.schema import RulePack
 
 TODAY = date(2026, 11, 25)
 

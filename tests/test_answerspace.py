@@ -8,11 +8,11 @@ from typing import Any
 
 from tests.tinypack import SOURCE, score, tiny_pack_files, write_pack
 
-from svadvisor import engine
-from svadvisor.answers import validate_answers
-from svadvisor.answerspace import answer_spaces
-from svadvisor.model import RulePack
-from svadvisor.pack import load_pack
+from svadvisor.answers.validate import validate_answers
+from svadvisor.rulepack.load import load_pack
+from svadvisor.rulepack.schema import RulePack
+from svadvisor.scoring import engine
+from svadvisor.scoring.answerspace import answer_spaces
 
 TODAY = date(2026, 11, 25)
 

@@ -12,9 +12,9 @@ import yaml
 from tests.conftest import EXAMPLES
 from typer.testing import CliRunner
 
-from svadvisor.answersfile import read_answers_file, read_answers_file_settled
+from svadvisor.answers.files import read_answers_file, read_answers_file_settled
 from svadvisor.cli.app import app
-from svadvisor.model import RulePack
+from svadvisor.rulepack.schema import RulePack
 
 ALLIANCE = EXAMPLES / "plymouth-alliance.yaml"
 NO_TERMINAL = (

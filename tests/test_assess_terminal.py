@@ -23,10 +23,10 @@ from tests.conftest import EXAMPLES
 from tests.test_assess_answers_options import svadvisor_script
 from typer.testing import CliRunner
 
-from svadvisor.answersfile import read_answers_file_settled
+from svadvisor.answers.files import read_answers_file_settled
 from svadvisor.cli.app import app
 from svadvisor.interview import TYPED
-from svadvisor.model import DONT_KNOW, Question, RulePack
+from svadvisor.rulepack.schema import DONT_KNOW, Question, RulePack
 
 ENTER = "\r"
 DOWN = "\x1b[B"

@@ -25,7 +25,7 @@ from tests.conftest import EXAMPLES
 from typer.testing import CliRunner
 
 from svadvisor.cli.app import app
-from svadvisor.pack import builtin_pack_dir
+from svadvisor.rulepack.load import builtin_pack_dir
 
 CORPUS = Path(__file__).parent / "bad_inputs"
 CASES = sorted(p.parent for p in CORPUS.rglob("case.json"))

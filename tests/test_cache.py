@@ -13,13 +13,14 @@ from tests.conftest import EXAMPLES
 from tests.tinypack import write_tiny_pack
 from typer.testing import CliRunner
 
-from svadvisor import cache, folders
-from svadvisor.case_library import load_cases
-from svadvisor.cases import CaseLibrary
+from svadvisor import folders
+from svadvisor.cases.library import load_cases
+from svadvisor.cases.matching import CaseLibrary
 from svadvisor.cli.app import app
 from svadvisor.errors import CaseLibraryError, RulePackError
-from svadvisor.model import RulePack
-from svadvisor.pack import load_pack
+from svadvisor.rulepack import cache
+from svadvisor.rulepack.load import load_pack
+from svadvisor.rulepack.schema import RulePack
 
 ALLIANCE = str(EXAMPLES / "plymouth-alliance.yaml")
 
@@ -211,3 +212,27 @@ def test_assess_prints_the_same_with_a_cold_and_a_warm_cache(cache_dir: Path) ->
     warm = runner.invoke(app, ["assess", "--answers", ALLIANCE, "--json"])
     assert cold.exit_code == warm.exit_code == 0
     assert warm.stdout == cold.stdout
+
+
+def test_the_code_fingerprint_covers_every_module_in_every_subpackage(tmp_path: Path) -> None:
+    import shutil
+
+    import svadvisor
+
+    package = Path(svadvisor.__file__).resolve().parent
+    on_disk = {
+        p.relative_to(package).as_posix()
+        for p in package.rglob("*")
+        if p.suffix == ".py" and "__pycache__" not in p.parts
+    }
+    covered = {p.relative_to(package).as_posix() for p in cache.package_modules(package)}
+    assert covered == on_disk
+    assert {"rulepack/load.py", "scoring/engine.py", "pipeline/readers.py"} <= covered
+
+    # an edit to a module deep in a subpackage changes the stamp the fingerprint is made of
+    copy = tmp_path / "svadvisor"
+    shutil.copytree(package, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    before = folders.files_stamp(copy, cache.package_modules(copy))
+    with (copy / "scoring" / "engine.py").open("a", encoding="utf-8") as module:
+        module.write("\n# a developer's edit\n")
+    assert folders.files_stamp(copy, cache.package_modules(copy)) != before

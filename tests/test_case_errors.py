@@ -8,10 +8,10 @@ import pytest
 from tests.conftest import line_of, replace_once
 from typer.testing import CliRunner
 
-from svadvisor.case_library import load_cases
+from svadvisor.cases.library import load_cases
 from svadvisor.cli.app import app
 from svadvisor.errors import CaseLibraryError
-from svadvisor.model import RulePack
+from svadvisor.rulepack.schema import RulePack
 
 
 def problems_of(pack: RulePack, directory: Path) -> list[str]:

@@ -13,12 +13,12 @@ from tests.conftest import EXAMPLES, rename_word
 from tests.test_properties import answers_strategy
 
 import svadvisor
-from svadvisor import cpv, engine
-from svadvisor.answers import validate_answers
-from svadvisor.case_library import builtin_cases_dir, load_cases
-from svadvisor.cases import CaseLibrary, CaseStudy, compare, nearest, why
-from svadvisor.model import RulePack
-from svadvisor.pack import load_pack
+from svadvisor.answers.validate import validate_answers
+from svadvisor.cases.library import builtin_cases_dir, load_cases
+from svadvisor.cases.matching import CaseLibrary, CaseStudy, compare, nearest, why
+from svadvisor.rulepack.load import load_pack
+from svadvisor.rulepack.schema import RulePack
+from svadvisor.scoring import cpv, engine
 from svadvisor.yamlfile import load_yaml_file
 
 PACK = load_pack()
@@ -49,7 +49,7 @@ def test_every_profile_reads_as_an_answers_file(file: Path, tmp_path: Path) -> N
     """The profile, written out alone, is a valid answers file for the built-in pack."""
     import yaml
 
-    from svadvisor.answersfile import read_answers_file
+    from svadvisor.answers.files import read_answers_file
 
     profile = load_yaml_file(file).data["profile"]
     answers = tmp_path / "answers.yaml"
@@ -77,7 +77,7 @@ def test_no_two_cases_share_a_profile() -> None:
     ],
 )
 def test_example_answers_match_their_case(example: str, case_id: str) -> None:
-    from svadvisor.answersfile import read_answers_file
+    from svadvisor.answers.files import read_answers_file
 
     case = LIBRARY.get(case_id)
     assert case is not None

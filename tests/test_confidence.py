@@ -12,11 +12,11 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from svadvisor import engine
-from svadvisor.answers import validate_answers
-from svadvisor.assessment import Assessment
+from svadvisor.answers.validate import validate_answers
 from svadvisor.cli.app import app
-from svadvisor.model import RulePack
+from svadvisor.rulepack.schema import RulePack
+from svadvisor.scoring import engine
+from svadvisor.scoring.assessment import Assessment
 
 TODAY = date(2026, 11, 25)
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -227,7 +227,7 @@ def test_each_contradiction_is_flagged_not_silently_scored(
 
 def test_consistent_answers_give_no_warning(pack: RulePack) -> None:
     for example in EXAMPLES.glob("*.yaml"):
-        from svadvisor.answersfile import read_answers_file
+        from svadvisor.answers.files import read_answers_file
 
         result = engine.assess(pack, read_answers_file(example, pack), on=TODAY)
         assert result.warnings == [], example.name
@@ -293,7 +293,7 @@ def test_the_scorer_sits_below_the_sensitivity_search() -> None:
     """The engine uses both; the sensitivity search uses the scorer; the scorer neither."""
     import ast
 
-    source = Path(__file__).resolve().parent.parent / "src" / "svadvisor"
+    source = Path(__file__).resolve().parent.parent / "src" / "svadvisor" / "scoring"
 
     def imported(module: str) -> set[str]:
         tree = ast.parse((source / f"{module}.py").read_text(encoding="utf-8"))
@@ -307,6 +307,8 @@ def test_the_scorer_sits_below_the_sensitivity_search() -> None:
         return found
 
     scorer, sensitivity = imported("scorer"), imported("sensitivity")
-    assert not any(m.startswith(("svadvisor.engine", "svadvisor.sensitivity")) for m in scorer)
-    assert not any(m.startswith("svadvisor.engine") for m in sensitivity)
-    assert "svadvisor.scorer" in sensitivity
+    assert not any(
+        m.startswith(("svadvisor.scoring.engine", "svadvisor.scoring.sensitivity")) for m in scorer
+    )
+    assert not any(m.startswith("svadvisor.scoring.engine") for m in sensitivity)
+    assert "svadvisor.scoring.scorer" in sensitivity

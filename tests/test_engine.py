@@ -10,10 +10,10 @@ import yaml
 from tests.conftest import EXAMPLES, EXPECTED_ROUTE
 
 import svadvisor
-from svadvisor import engine
-from svadvisor.answers import validate_answers
+from svadvisor.answers.validate import validate_answers
 from svadvisor.errors import AnswersError
-from svadvisor.model import RulePack
+from svadvisor.rulepack.schema import RulePack
+from svadvisor.scoring import engine
 
 TODAY = date(2026, 11, 25)
 

@@ -17,7 +17,7 @@ import yaml
 from typer.testing import CliRunner
 
 from svadvisor.cli.app import app
-from svadvisor.pack import builtin_pack_dir
+from svadvisor.rulepack.load import builtin_pack_dir
 
 SOURCE = "https://www.councils.coop/project/social-value-toolkit/"
 NOTICES = Path(__file__).resolve().parent / "fixtures" / "ocds"

@@ -14,12 +14,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from svadvisor.answers import validate_answers
+from svadvisor.answers.validate import validate_answers
 from svadvisor.cli.app import app
 from svadvisor.errors import SvadvisorError
-from svadvisor.ocds import iter_releases
-from svadvisor.pack import builtin_pack_dir, load_pack
+from svadvisor.pipeline.ocds import iter_releases
 from svadvisor.pipeline.readers import open_table
+from svadvisor.rulepack.load import builtin_pack_dir, load_pack
 from svadvisor.yamlfile import parse_yaml
 
 PACK = load_pack()

@@ -12,10 +12,10 @@ from typer.testing import CliRunner
 
 from svadvisor.cli.app import app
 from svadvisor.errors import RulePackError
-from svadvisor.glossary import find, terms_in
-from svadvisor.model import RulePack
-from svadvisor.pack import builtin_pack_dir, load_pack
-from svadvisor.sources import classify, pack_documents, unlisted
+from svadvisor.rulepack.glossary import find, terms_in
+from svadvisor.rulepack.load import builtin_pack_dir, load_pack
+from svadvisor.rulepack.schema import RulePack
+from svadvisor.rulepack.sources import classify, pack_documents, unlisted
 
 WANTED = [
     # the brief's list: every term an officer meets in the output

@@ -13,9 +13,9 @@ from tests.conftest import EXAMPLES
 from tests.interview_pack import interview_pack
 
 from svadvisor import interview as iv
-from svadvisor.answers import AnswerProblem, validate_answers
+from svadvisor.answers.validate import AnswerProblem, validate_answers
 from svadvisor.interview import Interview
-from svadvisor.model import DONT_KNOW, Question, RulePack
+from svadvisor.rulepack.schema import DONT_KNOW, Question, RulePack
 
 
 @pytest.fixture

@@ -15,8 +15,8 @@ from typer.testing import CliRunner
 
 import svadvisor
 from svadvisor.cli.app import app
-from svadvisor.model import RulePack
-from svadvisor.pack import builtin_pack_dir
+from svadvisor.rulepack.load import builtin_pack_dir
+from svadvisor.rulepack.schema import RulePack
 
 TODAY = date(2026, 11, 30)
 

@@ -21,16 +21,17 @@ from hypothesis import strategies as st
 from tests.conftest import EXAMPLES, EXPECTED_ROUTE, line_of
 from typer.testing import CliRunner
 
-from svadvisor import engine, memo
-from svadvisor.answers import validate_answers
-from svadvisor.answersfile import read_answers_file
-from svadvisor.assessment import Assessment
-from svadvisor.case_library import load_cases
+from svadvisor.answers.files import read_answers_file
+from svadvisor.answers.validate import validate_answers
+from svadvisor.cases.library import load_cases
 from svadvisor.cli.app import app
 from svadvisor.errors import InputFileError, RulePackError
-from svadvisor.model import RulePack
-from svadvisor.pack import builtin_pack_dir, load_pack, pack_sha256
-from svadvisor.thresholds import money
+from svadvisor.memo import render as memo
+from svadvisor.rulepack.load import builtin_pack_dir, load_pack, pack_sha256
+from svadvisor.rulepack.schema import RulePack
+from svadvisor.scoring import engine
+from svadvisor.scoring.assessment import Assessment
+from svadvisor.scoring.thresholds import money
 
 DAY = date(2026, 12, 1)
 GOLDEN = Path(__file__).parent / "golden" / "plymouth-alliance-memo.md"

@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from svadvisor import ocds
 from svadvisor.cli.app import app
+from svadvisor.pipeline import ocds
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ocds"
 CF = FIXTURES / "cf_release_package_2025-01-23.json"

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from svadvisor.cli.app import app
 from svadvisor.errors import RulePackError
-from svadvisor.pack import load_pack
+from svadvisor.rulepack.load import load_pack
 
 Edit = Callable[[str, str, str], Path]
 

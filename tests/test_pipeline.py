@@ -15,13 +15,10 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import svadvisor
-from svadvisor import engine
-from svadvisor.answers import AnswerProblem, validate_answers
-from svadvisor.case_library import builtin_cases_for
+from svadvisor.answers.validate import AnswerProblem, validate_answers
+from svadvisor.cases.library import builtin_cases_for
 from svadvisor.cli.app import app
 from svadvisor.errors import InputFileError
-from svadvisor.model import Question, RulePack
-from svadvisor.pack import load_pack
 from svadvisor.pipeline.mapping import (
     contract_years,
     parse_duration,
@@ -31,6 +28,9 @@ from svadvisor.pipeline.mapping import (
 from svadvisor.pipeline.readers import detect_encoding, sniff_delimiter
 from svadvisor.pipeline.scoring import TOP_REASONS, BatchScorer
 from svadvisor.pipeline.writers import neutralise, write_csv
+from svadvisor.rulepack.load import load_pack
+from svadvisor.rulepack.schema import Question, RulePack
+from svadvisor.scoring import engine
 
 PACK = load_pack()
 CPV_PACK = load_pack(Path(__file__).resolve().parent / "fixtures" / "packs" / "cpv")
@@ -68,7 +68,7 @@ def answers_strategy(pack: RulePack) -> st.SearchStrategy[dict[str, Any]]:
     return st.fixed_dictionaries({}, optional={q.id: answer_for(q, pack) for q in pack.questions})
 
 
-def top_reasons(result: svadvisor.assessment.Assessment) -> list[tuple[str, int, str]]:
+def top_reasons(result: svadvisor.scoring.assessment.Assessment) -> list[tuple[str, int, str]]:
     positive = [c for c in result.winner.contributions if c.points > 0]
     ranked = sorted(positive, key=lambda c: -c.points)[:TOP_REASONS]
     return [(c.question, c.points, c.reason) for c in ranked]

@@ -11,7 +11,7 @@ from tests.conftest import EXAMPLES
 from typer.testing import CliRunner
 
 from svadvisor.cli.app import app
-from svadvisor.model import RulePack
+from svadvisor.rulepack.schema import RulePack
 
 WIDE = {"COLUMNS": "400"}
 """A terminal wide enough that no line wraps, so each line can be read whole."""

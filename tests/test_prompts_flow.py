@@ -23,10 +23,10 @@ from tests.conftest import EXAMPLES
 from tests.interview_pack import EXTRA, interview_pack
 
 from svadvisor import interview as iv
-from svadvisor.answers import validate_answers
+from svadvisor.answers.validate import validate_answers
 from svadvisor.cli import prompts
 from svadvisor.interview import Interview
-from svadvisor.model import DONT_KNOW, RulePack
+from svadvisor.rulepack.schema import DONT_KNOW, RulePack
 
 ENTER = "\r"
 DOWN = "\x1b[B"

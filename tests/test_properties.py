@@ -8,10 +8,10 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from svadvisor import engine
-from svadvisor.answers import validate_answers
-from svadvisor.model import Question, RulePack
-from svadvisor.pack import load_pack
+from svadvisor.answers.validate import validate_answers
+from svadvisor.rulepack.load import load_pack
+from svadvisor.rulepack.schema import Question, RulePack
+from svadvisor.scoring import engine
 
 PACK = load_pack()
 TODAY = date(2026, 11, 25)

@@ -13,9 +13,9 @@ from tests.tinypack import SOURCE, score, tiny_pack_files, write_pack
 from typer.testing import CliRunner
 
 from svadvisor.cli.app import app
-from svadvisor.pack import builtin_pack_dir, load_pack
-from svadvisor.packdiff import diff_packs
-from svadvisor.packtest import case_files
+from svadvisor.packcheck.diff import diff_packs
+from svadvisor.packcheck.selftest import case_files
+from svadvisor.rulepack.load import builtin_pack_dir, load_pack
 
 Edit = Callable[[str, str, str], Path]
 

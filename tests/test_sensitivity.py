@@ -16,12 +16,12 @@ from tests.test_properties import answers_strategy
 from tests.tinypack import tiny_pack_files, write_pack, write_tiny_pack
 from typer.testing import CliRunner
 
-from svadvisor import engine
-from svadvisor.answers import validate_answers
-from svadvisor.assessment import Assessment, Flip
+from svadvisor.answers.validate import validate_answers
 from svadvisor.cli.app import app
-from svadvisor.model import DONT_KNOW, RulePack
-from svadvisor.pack import load_pack
+from svadvisor.rulepack.load import load_pack
+from svadvisor.rulepack.schema import DONT_KNOW, RulePack
+from svadvisor.scoring import engine
+from svadvisor.scoring.assessment import Assessment, Flip
 
 TODAY = date(2026, 11, 25)
 
@@ -308,8 +308,8 @@ def test_assess_terminal_says_how_sure_it_is(runner: CliRunner, tmp_path: Path) 
 
 
 def test_memo_says_how_sure_with_pairs_when_no_single_change_flips(pack: RulePack) -> None:
-    from svadvisor import memo
-    from svadvisor.answersfile import read_answers_file
+    from svadvisor.answers.files import read_answers_file
+    from svadvisor.memo import render as memo
 
     answers = read_answers_file(
         EXAMPLES / "leicestershire-childrens-innovation-partnership.yaml", pack

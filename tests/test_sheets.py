@@ -17,8 +17,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
+from svadvisor.answers.values import ValueProblem, parse_money, parse_uk_date
 from svadvisor.cli.app import app
-from svadvisor.values import ValueProblem, parse_money, parse_uk_date
 
 PLAN = """Forward Plan 2027-28,,,,,
 Prepared 1 March 2027,,,,,

@@ -21,9 +21,9 @@ from svadvisor.errors import (
 )
 
 if TYPE_CHECKING:
-    from svadvisor.assessment import Assessment
-    from svadvisor.cases import CaseLibrary
-    from svadvisor.model import RulePack
+    from svadvisor.cases.matching import CaseLibrary
+    from svadvisor.rulepack.schema import RulePack
+    from svadvisor.scoring.assessment import Assessment
 
 
 def __getattr__(name: str) -> str:
@@ -54,7 +54,7 @@ __all__ = [
 
 def load_pack(directory: str | Path | None = None) -> RulePack:
     """The built-in pack, or a council's own folder; RulePackError lists every problem."""
-    from svadvisor.pack import load_pack as _load
+    from svadvisor.rulepack.load import load_pack as _load
 
     return _load(directory)
 
@@ -64,7 +64,7 @@ def load_cases(directory: str | Path | None = None, pack: RulePack | None = None
 
     CaseLibraryError lists every problem, located in its file.
     """
-    from svadvisor.case_library import load_cases as _load
+    from svadvisor.cases.library import load_cases as _load
 
     return _load(pack if pack is not None else load_pack(), directory)
 
@@ -82,11 +82,11 @@ def assess(
     `cases` is a loaded case library, a folder, or None for the built-in case studies (left
     out when they do not fit a council's own pack).
     """
-    from svadvisor import engine
-    from svadvisor.answers import validate_answers
-    from svadvisor.case_library import builtin_cases_for, load_cases
-    from svadvisor.cases import CaseLibrary as _CaseLibrary
-    from svadvisor.model import RulePack as _RulePack
+    from svadvisor.answers.validate import validate_answers
+    from svadvisor.cases.library import builtin_cases_for, load_cases
+    from svadvisor.cases.matching import CaseLibrary as _CaseLibrary
+    from svadvisor.rulepack.schema import RulePack as _RulePack
+    from svadvisor.scoring import engine
 
     loaded = pack if isinstance(pack, _RulePack) else load_pack(pack)
     checked = validate_answers(loaded, answers)

@@ -13,11 +13,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from svadvisor import cpv
-from svadvisor.answers import AnswerProblem, describe_answer, parse_answer
-from svadvisor.conditions import Answer
-from svadvisor.engine import question_state
-from svadvisor.model import DONT_KNOW, DONT_KNOW_LABEL, Question, RulePack
+from svadvisor.answers.validate import AnswerProblem, describe_answer, parse_answer
+from svadvisor.rulepack.conditions import Answer
+from svadvisor.rulepack.schema import DONT_KNOW, DONT_KNOW_LABEL, Question, RulePack
+from svadvisor.scoring import cpv
+from svadvisor.scoring.engine import question_state
 
 UNIT_WORDS = {"GBP": "£", "years": "years"}
 """How a number question's unit is shown next to its prompt."""
@@ -94,7 +94,7 @@ def parse_typed(
     """A typed number, date or CPV list -> its value, or None for "don't know" (blank
     counts). `cpv_names` is the pack's CPV vocabulary, which typed codes must be in.
 
-    Raises `svadvisor.answers.AnswerProblem` with a message to show under the prompt.
+    Raises `svadvisor.answers.validate.AnswerProblem` with a message to show under the prompt.
     """
     return parse_answer(question, text, cpv_names)
 

@@ -21,8 +21,8 @@ from svadvisor.cli.common import (
 )
 
 if TYPE_CHECKING:
-    from svadvisor.model import RulePack
-    from svadvisor.record import DecisionRecord
+    from svadvisor.answers.record import DecisionRecord
+    from svadvisor.rulepack.schema import RulePack
 
 
 @user_errors
@@ -82,9 +82,9 @@ def assess(
 
     Without --answers, asks the questions in the terminal (? shows help, Ctrl-C stops).
     """
-    from svadvisor import engine
     from svadvisor.atomic import refuse_overwrite
     from svadvisor.cli.interactive import gather_answers
+    from svadvisor.scoring import engine
 
     pack = load(ctx, rules)
     if memo is None and memo_format is not None:
@@ -93,7 +93,7 @@ def assess(
         raise fail("--record fills in the memo's decision record: give --memo FILE too")
     record_fields = None
     if record is not None:
-        from svadvisor.record import read_record_file
+        from svadvisor.answers.record import read_record_file
 
         record_fields = read_record_file(record)  # a misspelt field stops before any question
     if memo is not None:
@@ -105,8 +105,8 @@ def assess(
     if memo is not None:
         named = answers or save_answers
         default_title = "Commissioning route recommendation" + (f": {named.stem}" if named else "")
+        from svadvisor.answers.record import merged
         from svadvisor.cli.memo_cmd import write_assessment_memo
-        from svadvisor.record import merged
 
         write_assessment_memo(
             pack,
@@ -135,7 +135,7 @@ def answers_record(pack: RulePack, answers: Path | None) -> DecisionRecord | Non
     were read)."""
     if answers is None:
         return None
-    from svadvisor.answersfile import read_answers_record
+    from svadvisor.answers.files import read_answers_record
     from svadvisor.yamlfile import load_user_file
 
     return read_answers_record(load_user_file(answers, "answers file"), pack)

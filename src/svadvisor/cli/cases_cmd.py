@@ -12,8 +12,8 @@ import typer
 from svadvisor.cli.common import CasesOption, RulesOption, fail, load, load_library, user_errors
 
 if TYPE_CHECKING:
-    from svadvisor.cases import CaseStudy
-    from svadvisor.model import RulePack
+    from svadvisor.cases.matching import CaseStudy
+    from svadvisor.rulepack.schema import RulePack
 
 app = typer.Typer(
     help="List the real UK case studies, or show one: `svadvisor cases show ID`.",
@@ -95,7 +95,7 @@ def _wrapped(label: str, text: str) -> list[str]:
 
 
 def _describe(case: CaseStudy, pack: RulePack) -> list[str]:
-    from svadvisor.answers import describe_answer
+    from svadvisor.answers.validate import describe_answer
 
     route = pack.route(case.route)
     verified = "" if case.outcome_verified else " (not verified)"

@@ -15,8 +15,8 @@ import typer
 from svadvisor.errors import CaseLibraryError, ProblemsError, SvadvisorError
 
 if TYPE_CHECKING:
-    from svadvisor.cases import CaseLibrary
-    from svadvisor.model import RulePack
+    from svadvisor.cases.matching import CaseLibrary
+    from svadvisor.rulepack.schema import RulePack
 
 RulesOption = Annotated[
     Path | None,
@@ -110,7 +110,7 @@ def _given(ctx: typer.Context, name: str, value: Path | None) -> Path | None:
 
 def load(ctx: typer.Context, rules: Path | None) -> RulePack:
     """The pack given with --rules, else the built-in one, through the between-runs cache."""
-    from svadvisor import cache
+    from svadvisor.rulepack import cache
 
     pack = cache.load_pack(rules_dir(ctx, rules))
     if _gc_freeze.pop("armed", False):
@@ -132,7 +132,7 @@ def freeze_after_loading() -> None:
 
 def load_library(ctx: typer.Context, cases: Path | None, pack: RulePack) -> CaseLibrary:
     """The case library given with --cases, else the built-in one; every problem is an error."""
-    from svadvisor import cache
+    from svadvisor.rulepack import cache
 
     return cache.load_cases(pack, cases_dir(ctx, cases))
 

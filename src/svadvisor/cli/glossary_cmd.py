@@ -12,7 +12,7 @@ from svadvisor.cli.common import RulesOption, load, user_errors
 from svadvisor.errors import SvadvisorError
 
 if TYPE_CHECKING:
-    from svadvisor.model import GlossaryEntry
+    from svadvisor.rulepack.schema import GlossaryEntry
 
 
 def entry_data(entry: GlossaryEntry) -> dict[str, Any]:
@@ -52,8 +52,8 @@ def glossary(
     rules: RulesOption = None,
 ) -> None:
     """Explain the terms used in the output, in plain English; or one term: `glossary TERM`."""
-    from svadvisor import glossary as words
-    from svadvisor.pack import did_you_mean
+    from svadvisor.rulepack import glossary as words
+    from svadvisor.rulepack.load import did_you_mean
 
     pack = load(ctx, rules)
     if term is None:

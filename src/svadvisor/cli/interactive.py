@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from svadvisor.answersfile import read_answers_file_settled, write_answers_file
+from svadvisor.answers.files import read_answers_file_settled, write_answers_file
 from svadvisor.atomic import refuse_overwrite
-from svadvisor.conditions import Answer
-from svadvisor.model import RulePack
+from svadvisor.rulepack.conditions import Answer
+from svadvisor.rulepack.schema import RulePack
 
 if TYPE_CHECKING:
     from svadvisor.interview import Interview

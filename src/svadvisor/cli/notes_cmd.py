@@ -19,8 +19,8 @@ def notes(
     rules: RulesOption = None,
 ) -> None:
     """List the pack's notes: id, title, text, strength, sources, checked and review dates."""
-    from svadvisor import thresholds
-    from svadvisor.engine import note_result
+    from svadvisor.scoring import thresholds
+    from svadvisor.scoring.engine import note_result
 
     pack = load(ctx, rules)
     today = date.today()

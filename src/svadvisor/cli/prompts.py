@@ -25,12 +25,12 @@ from rich.padding import Padding
 from rich.text import Text
 
 from svadvisor import interview as iv
-from svadvisor.answers import AnswerProblem
+from svadvisor.answers.validate import AnswerProblem
 from svadvisor.atomic import refuse_overwrite
-from svadvisor.conditions import Answer
 from svadvisor.errors import InputFileError
 from svadvisor.interview import Interview
-from svadvisor.model import DONT_KNOW, Question
+from svadvisor.rulepack.conditions import Answer
+from svadvisor.rulepack.schema import DONT_KNOW, Question
 
 MAX_SHORTCUTS = 36
 """questionary numbers at most this many list entries (1-9, 0, a-z)."""

@@ -10,11 +10,11 @@ import typer
 from svadvisor.cli.common import RulesOption, load, user_errors
 
 if TYPE_CHECKING:
-    from svadvisor.model import Question, RulePack
+    from svadvisor.rulepack.schema import Question, RulePack
 
 
 def question_data(q: Question) -> dict[str, Any]:
-    from svadvisor.model import DONT_KNOW, DONT_KNOW_LABEL
+    from svadvisor.rulepack.schema import DONT_KNOW, DONT_KNOW_LABEL
 
     answers = [{"id": a.id, "label": a.label} for a in q.answers]
     answers.append({"id": DONT_KNOW, "label": DONT_KNOW_LABEL})
@@ -34,7 +34,7 @@ def question_data(q: Question) -> dict[str, Any]:
 
 def asked_when(condition: Any, pack: RulePack) -> str:
     """A condition on earlier answers in words: 'the answer to "Q?" is A or B'."""
-    from svadvisor import conditions as cond
+    from svadvisor.rulepack import conditions as cond
 
     if isinstance(condition, cond.AllOf):
         return " and ".join(asked_when(c, pack) for c in condition.all)
@@ -67,7 +67,7 @@ def questions(
     rules: RulesOption = None,
 ) -> None:
     """List every question: id, text, help, type and allowed answers."""
-    from svadvisor.model import DONT_KNOW, DONT_KNOW_LABEL
+    from svadvisor.rulepack.schema import DONT_KNOW, DONT_KNOW_LABEL
 
     pack = load(ctx, rules)
     if as_json:

@@ -13,11 +13,11 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from svadvisor.answers import describe_answer
-from svadvisor.assessment import Assessment, Flip, RouteResult, WeightMove
-from svadvisor.model import DONT_KNOW, RulePack
-from svadvisor.sensitivity import weights_sentence
-from svadvisor.thresholds import money
+from svadvisor.answers.validate import describe_answer
+from svadvisor.rulepack.schema import DONT_KNOW, RulePack
+from svadvisor.scoring.assessment import Assessment, Flip, RouteResult, WeightMove
+from svadvisor.scoring.sensitivity import weights_sentence
+from svadvisor.scoring.thresholds import money
 
 STRENGTH_TAG = {"must": "MUST", "should": "SHOULD", "consider": "CONSIDER"}
 

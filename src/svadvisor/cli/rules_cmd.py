@@ -38,7 +38,7 @@ def _library_dir(ctx: typer.Context, cases: Path | None) -> Path | None:
 
 
 def _folder(ctx: typer.Context, directory: Path | None) -> Path:
-    from svadvisor.pack import builtin_pack_dir
+    from svadvisor.rulepack.load import builtin_pack_dir
 
     chosen = directory if directory is not None else rules_dir(ctx, None)
     return chosen if chosen is not None else builtin_pack_dir()
@@ -63,15 +63,15 @@ def validate(
 
     Exit status 2 if there is any problem.
     """
-    from svadvisor.memo import check_templates
-    from svadvisor.pack import builtin_pack_dir, load_pack
+    from svadvisor.memo.render import check_templates
+    from svadvisor.rulepack.load import builtin_pack_dir, load_pack
 
     folder = directory if directory is not None else rules_dir(ctx, None)
     pack = load_pack(folder)
     check_templates(pack)
     if strict:
         from svadvisor.errors import RulePackError
-        from svadvisor.sources import library_documents, pack_documents, unlisted
+        from svadvisor.rulepack.sources import library_documents, pack_documents, unlisted
 
         documents = list(pack_documents(Path(folder or builtin_pack_dir())))
         library = _library_dir(ctx, cases)
@@ -93,8 +93,8 @@ def validate(
 @user_errors
 def run_tests(ctx: typer.Context, directory: DirArgument = None) -> None:
     """Run the pack's own test cases (DIR/tests/*.yaml); exit status 1 if any fails."""
-    from svadvisor.pack import load_pack
-    from svadvisor.packtest import TESTS_FOLDER, run_cases
+    from svadvisor.packcheck.selftest import TESTS_FOLDER, run_cases
+    from svadvisor.rulepack.load import load_pack
 
     folder = _folder(ctx, directory)
     pack = load_pack(folder)
@@ -140,9 +140,9 @@ def diff(
     ] = None,
 ) -> None:
     """What changed between two rule packs, and which services it moves to another route."""
-    from svadvisor.pack import load_pack
-    from svadvisor.packdiff import Row, compare_rows, diff_packs, read_rows
-    from svadvisor.packtest import load_cases
+    from svadvisor.packcheck.diff import Row, compare_rows, diff_packs, read_rows
+    from svadvisor.packcheck.selftest import load_cases
+    from svadvisor.rulepack.load import load_pack
 
     before, after = load_pack(old), load_pack(new)
     typer.echo(
@@ -180,7 +180,7 @@ def lint(ctx: typer.Context, directory: DirArgument = None) -> None:
     """Find what can never take effect in a pack, misspelt ids, and sources outside the
     pack's source classes (in the pack and the case studies used with it); exit 1 on a
     warning."""
-    from svadvisor.lint import lint_pack
+    from svadvisor.packcheck.lint import lint_pack
 
     folder = _folder(ctx, directory)
     findings = lint_pack(folder, _library_dir(ctx, None))
@@ -220,8 +220,8 @@ def evaluate(
     per route, a confusion matrix and every miss; exit status 1 below the folder's targets."""
     import json
 
-    from svadvisor.evaluate import EVALUATION_FOLDER, evaluate
-    from svadvisor.pack import load_pack
+    from svadvisor.packcheck.evaluate import EVALUATION_FOLDER, evaluate
+    from svadvisor.rulepack.load import load_pack
 
     pack_folder = _folder(ctx, None)
     pack = load_pack(pack_folder)
@@ -240,7 +240,7 @@ def evaluate(
 
 def _evaluation_lines(report: object, labels: dict[str, str]) -> list[str]:
     """The evaluation report as the terminal shows it."""
-    from svadvisor.evaluate import TIE, Report
+    from svadvisor.packcheck.evaluate import TIE, Report
 
     assert isinstance(report, Report)
     lines = [f"Evaluated {report.pack}", f"on the cases in {report.folder}", ""]

@@ -23,13 +23,13 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
-from svadvisor.answers import DONT_KNOW_WORDS, AnswerProblem, is_dont_know, parse_answer
-from svadvisor.conditions import Answer
+from svadvisor.answers.validate import DONT_KNOW_WORDS, AnswerProblem, is_dont_know, parse_answer
+from svadvisor.answers.values import Money, ValueProblem, parse_money, parse_uk_date
 from svadvisor.errors import AnswersError, InputFileError, Problem
-from svadvisor.model import Question, RulePack, YearsSpan
 from svadvisor.pipeline.readers import Cell
-from svadvisor.thresholds import money as money_words
-from svadvisor.values import Money, ValueProblem, parse_money, parse_uk_date
+from svadvisor.rulepack.conditions import Answer
+from svadvisor.rulepack.schema import Question, RulePack, YearsSpan
+from svadvisor.scoring.thresholds import money as money_words
 from svadvisor.yamlfile import load_user_file
 
 START_DATE = "contract_start"
@@ -332,7 +332,7 @@ CellReader = Callable[[Cell], Any]
 
 def parse_sheet_date(cell: Cell) -> date | None:
     """A date as spreadsheets hold it: a date cell, or text read the UK way
-    (`svadvisor.values`: 01/04/2026, 1.4.2026, 1 April 2026, 2026-04-01)."""
+    (`svadvisor.answers.values`: 01/04/2026, 1.4.2026, 1 April 2026, 2026-04-01)."""
     if isinstance(cell, datetime):
         return cell.date()
     if isinstance(cell, date):
@@ -425,7 +425,7 @@ def cell_reader(question: Question, cpv_names: Mapping[str, str] | None = None) 
 
 
 def _money_reader(question: Question, read_other: CellReader) -> CellReader:
-    """An amount as officers write it (see `svadvisor.values`): a plain figure is the
+    """An amount as officers write it (see `svadvisor.answers.values`): a plain figure is the
     answer; a range or an annual figure comes back as `Money`, for the row to resolve."""
     low, high = question.min, question.max
 

@@ -1,6 +1,6 @@
 """Published notices (OCDS) as a pipeline table: one row per procurement process.
 
-The facts come from `svadvisor.ocds`; which answers they give is the rule pack's
+The facts come from `svadvisor.pipeline.ocds`; which answers they give is the rule pack's
 `ocds.yaml`. Each row carries the notice's own columns (ocid, title, buyer, published
 date, value, link) and one column per question the notice answers, named by the
 question's id so the batch reads it like any sheet. A process whose releases lack what
@@ -15,10 +15,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from svadvisor import ocds
 from svadvisor.errors import InputFileError
-from svadvisor.model import OcdsMapping, RulePack
+from svadvisor.pipeline import ocds
 from svadvisor.pipeline.readers import Cell, Row, Table
+from svadvisor.rulepack.schema import OcdsMapping, RulePack
 
 NOTICE_COLUMNS = [
     "ocid",

@@ -21,11 +21,11 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from svadvisor import conditions as cond
-from svadvisor import engine
-from svadvisor.assessment import Assessment, Contribution
-from svadvisor.cases import CaseLibrary
-from svadvisor.model import Question, RulePack
+from svadvisor.cases.matching import CaseLibrary
+from svadvisor.rulepack import conditions as cond
+from svadvisor.rulepack.schema import Question, RulePack
+from svadvisor.scoring import engine
+from svadvisor.scoring.assessment import Assessment, Contribution
 
 CACHE_LIMIT = 4096
 """Answer profiles remembered; bounded so memory does not grow with the sheet."""

@@ -26,11 +26,9 @@ from typing import TYPE_CHECKING, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from svadvisor import engine
-from svadvisor.answers import describe_answer, validate_answers
-from svadvisor.assessment import Assessment, Flip, RouteResult, RulePackInfo, WeightMove
+from svadvisor.answers.record import TO_COMPLETE, DecisionRecord, record_rows
+from svadvisor.answers.validate import describe_answer, validate_answers
 from svadvisor.atomic import atomic_writer, refuse_overwrite, write_text_atomic
-from svadvisor.conditions import Answer
 from svadvisor.errors import (
     InputFileError,
     Problem,
@@ -38,10 +36,12 @@ from svadvisor.errors import (
     RulePackError,
     SvadvisorError,
 )
-from svadvisor.model import Question, RulePack
-from svadvisor.pack import TEMPLATES_DIR, builtin_pack_dir
-from svadvisor.record import TO_COMPLETE, DecisionRecord, record_rows
-from svadvisor.thresholds import money
+from svadvisor.rulepack.conditions import Answer
+from svadvisor.rulepack.load import TEMPLATES_DIR, builtin_pack_dir
+from svadvisor.rulepack.schema import Question, RulePack
+from svadvisor.scoring import engine
+from svadvisor.scoring.assessment import Assessment, Flip, RouteResult, RulePackInfo, WeightMove
+from svadvisor.scoring.thresholds import money
 from svadvisor.yamlfile import YamlDocument, YamlProblem, parse_yaml, read_text
 
 if TYPE_CHECKING:
@@ -238,8 +238,8 @@ def _weight_name(pack: RulePack) -> Callable[[WeightMove], str]:
 
 
 def how_sure(pack: RulePack, assessment: Assessment) -> dict[str, Any]:
-    """What would change the recommendation, in words (from `svadvisor.sensitivity`)."""
-    from svadvisor.sensitivity import weights_sentence
+    """What would change the recommendation, in words (from `svadvisor.scoring.sensitivity`)."""
+    from svadvisor.scoring.sensitivity import weights_sentence
 
     texts = {q.id: q.text for q in pack.questions}
     flips = ordered_flips(pack, assessment.what_would_change)
@@ -479,7 +479,7 @@ def main_risk(pack: RulePack, assessment: Assessment) -> dict[str, str]:
             "text": f"A close call: {runner_up.label} is {points(assessment.margin)} behind. "
             f"{close.text}",
         }
-    from svadvisor.sensitivity import weights_sentence
+    from svadvisor.scoring.sensitivity import weights_sentence
 
     robustness = assessment.weight_robustness
     if robustness is not None and (robustness.by_route or robustness.by_question):
@@ -646,7 +646,7 @@ class MemoRenderer:
         text = self._render(context)
         if self.pack.glossary:
             # the memo explains the terms it uses: find them, then render with them
-            from svadvisor.glossary import terms_in
+            from svadvisor.rulepack.glossary import terms_in
 
             body = text.split(REPLAY_MARKER, 1)[0]
             context["glossary"] = [

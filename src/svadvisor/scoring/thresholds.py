@@ -11,9 +11,9 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from svadvisor import conditions as cond
-from svadvisor.assessment import AppliedThreshold
-from svadvisor.model import RulePack
+from svadvisor.rulepack import conditions as cond
+from svadvisor.rulepack.schema import RulePack
+from svadvisor.scoring.assessment import AppliedThreshold
 
 
 def procurement_day(

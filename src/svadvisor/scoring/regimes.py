@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from svadvisor import conditions as cond
-from svadvisor.answers import describe_answer
-from svadvisor.assessment import PathStep, RegimeOutcome, RegimeResult
-from svadvisor.model import Regime, RulePack
+from svadvisor.answers.validate import describe_answer
+from svadvisor.rulepack import conditions as cond
+from svadvisor.rulepack.schema import Regime, RulePack
+from svadvisor.scoring.assessment import PathStep, RegimeOutcome, RegimeResult
 
 
 def walk(

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from svadvisor.model import GlossaryEntry, RulePack
+from svadvisor.rulepack.schema import GlossaryEntry, RulePack
 
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'"})
 

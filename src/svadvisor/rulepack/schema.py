@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, Field, StringConstraints, model_validator
 
-from svadvisor.conditions import PACK_CONFIG, Condition
+from svadvisor.rulepack.conditions import PACK_CONFIG, Condition
 
 DONT_KNOW = "dont_know"
 """The answer every question accepts; it scores nothing and is listed as unanswered."""

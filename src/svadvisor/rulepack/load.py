@@ -22,10 +22,10 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, Field, ValidationError
 
-from svadvisor import conditions as cond
 from svadvisor.errors import Problem, RulePackError
 from svadvisor.folders import builtin_pack_dir, files_stamp, pack_files, pack_sha256
-from svadvisor.model import (
+from svadvisor.rulepack import conditions as cond
+from svadvisor.rulepack.schema import (
     DONT_KNOW,
     AnswerOption,
     Contradiction,

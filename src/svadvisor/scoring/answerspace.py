@@ -15,9 +15,9 @@ from collections.abc import Hashable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from svadvisor import conditions as cond
-from svadvisor.answers import describe_answer
-from svadvisor.model import Question, RulePack
+from svadvisor.answers.validate import describe_answer
+from svadvisor.rulepack import conditions as cond
+from svadvisor.rulepack.schema import Question, RulePack
 
 MAX_MULTI_OPTIONS = 6
 """A multiple-choice question with more options that matter than this is searched by

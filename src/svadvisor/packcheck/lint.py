@@ -19,13 +19,14 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Literal
 
-from svadvisor import conditions as cond
-from svadvisor import sources, thresholds
-from svadvisor.answerspace import AnswerSpace, all_conditions, answer_spaces
 from svadvisor.errors import Problem
-from svadvisor.model import Route, RulePack
-from svadvisor.pack import PACK_FILES, load_pack
-from svadvisor.packtest import PackTestError, load_cases
+from svadvisor.packcheck.selftest import PackTestError, load_cases
+from svadvisor.rulepack import conditions as cond
+from svadvisor.rulepack import sources
+from svadvisor.rulepack.load import PACK_FILES, load_pack
+from svadvisor.rulepack.schema import Route, RulePack
+from svadvisor.scoring import thresholds
+from svadvisor.scoring.answerspace import AnswerSpace, all_conditions, answer_spaces
 from svadvisor.yamlfile import PathKey, YamlDocument, YamlProblem, load_yaml_file
 
 MAX_COMBINATIONS = 200_000

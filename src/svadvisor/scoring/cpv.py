@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from svadvisor.assessment import Derived
-from svadvisor.conditions import Answer
-from svadvisor.model import RulePack
+from svadvisor.rulepack.conditions import Answer
+from svadvisor.rulepack.schema import RulePack
+from svadvisor.scoring.assessment import Derived
 
 
 def derive(

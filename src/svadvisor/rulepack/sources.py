@@ -16,8 +16,8 @@ from urllib.parse import urlsplit
 
 from svadvisor.errors import Problem
 from svadvisor.folders import case_files
-from svadvisor.model import SourceClass
-from svadvisor.pack import PACK_FILES
+from svadvisor.rulepack.load import PACK_FILES
+from svadvisor.rulepack.schema import SourceClass
 from svadvisor.yamlfile import PathKey, YamlDocument, YamlProblem, load_yaml_file
 
 PACK_FOLDERS = ("tests", "evaluation/cases")

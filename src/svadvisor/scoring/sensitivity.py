@@ -11,10 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from svadvisor import conditions as cond
-from svadvisor.answers import dump_answers
-from svadvisor.answerspace import AnswerSpace, Value
-from svadvisor.assessment import (
+from svadvisor.answers.validate import dump_answers
+from svadvisor.rulepack import conditions as cond
+from svadvisor.rulepack.schema import DONT_KNOW, RulePack
+from svadvisor.scoring.answerspace import AnswerSpace, Value
+from svadvisor.scoring.assessment import (
     Assessment,
     Change,
     CloseCallResult,
@@ -23,8 +24,7 @@ from svadvisor.assessment import (
     WeightMove,
     WeightRobustness,
 )
-from svadvisor.model import DONT_KNOW, RulePack
-from svadvisor.scorer import Scorer, compiled, scoring_questions
+from svadvisor.scoring.scorer import Scorer, compiled, scoring_questions
 
 
 def with_sensitivity(

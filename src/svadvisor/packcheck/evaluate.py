@@ -19,13 +19,13 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from svadvisor import engine
-from svadvisor.answers import validate_answers
-from svadvisor.assessment import Assessment
-from svadvisor.conditions import Answer
+from svadvisor.answers.validate import validate_answers
 from svadvisor.errors import AnswersError, Problem, ProblemsError
-from svadvisor.model import Id, RulePack, Text, Url
-from svadvisor.pack import did_you_mean, validate_document
+from svadvisor.rulepack.conditions import Answer
+from svadvisor.rulepack.load import did_you_mean, validate_document
+from svadvisor.rulepack.schema import Id, RulePack, Text, Url
+from svadvisor.scoring import engine
+from svadvisor.scoring.assessment import Assessment
 from svadvisor.yamlfile import YamlDocument, YamlProblem, load_yaml_file
 
 EVALUATION_FOLDER = "evaluation"

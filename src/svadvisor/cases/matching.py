@@ -19,10 +19,10 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from svadvisor.answers import dump_answers
-from svadvisor.assessment import CaseResult
-from svadvisor.conditions import Answer
-from svadvisor.model import Id, Question, RulePack, Text, Url
+from svadvisor.answers.validate import dump_answers
+from svadvisor.rulepack.conditions import Answer
+from svadvisor.rulepack.schema import Id, Question, RulePack, Text, Url
+from svadvisor.scoring.assessment import CaseResult
 
 CaseId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=80)]
 """Lower-case words joined by hyphens, the same as the file's name: `plymouth-alliance`."""

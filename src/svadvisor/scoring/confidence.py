@@ -16,11 +16,16 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from svadvisor import conditions as cond
-from svadvisor.answers import describe_answer
-from svadvisor.assessment import AnswerWarning, ConfidenceLevel, ConfidenceResult, RouteResult
-from svadvisor.model import ConfidenceSettings, Route, RulePack
-from svadvisor.scorer import compiled
+from svadvisor.answers.validate import describe_answer
+from svadvisor.rulepack import conditions as cond
+from svadvisor.rulepack.schema import ConfidenceSettings, Route, RulePack
+from svadvisor.scoring.assessment import (
+    AnswerWarning,
+    ConfidenceLevel,
+    ConfidenceResult,
+    RouteResult,
+)
+from svadvisor.scoring.scorer import compiled
 
 DEFAULT_SETTINGS = ConfidenceSettings(
     strong_margin=6,

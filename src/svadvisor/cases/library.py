@@ -13,12 +13,12 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from svadvisor.answers import validate_answers
-from svadvisor.cases import CaseLibrary, CaseStudy
+from svadvisor.answers.validate import validate_answers
+from svadvisor.cases.matching import CaseLibrary, CaseStudy
 from svadvisor.errors import AnswersError, CaseLibraryError, Problem
 from svadvisor.folders import builtin_cases_dir, case_files, files_stamp
-from svadvisor.model import RulePack
-from svadvisor.pack import schema_problems
+from svadvisor.rulepack.load import schema_problems
+from svadvisor.rulepack.schema import RulePack
 from svadvisor.yamlfile import YamlDocument, YamlProblem, load_yaml_file
 
 

@@ -19,7 +19,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from svadvisor.errors import AnswersError, Problem
-from svadvisor.thresholds import money
+from svadvisor.scoring.thresholds import money
 from svadvisor.yamlfile import PathKey, YamlDocument, format_path, load_user_file
 
 RECORD_KEY = "record"

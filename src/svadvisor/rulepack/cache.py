@@ -33,8 +33,8 @@ from svadvisor.folders import (
 )
 
 if TYPE_CHECKING:
-    from svadvisor.cases import CaseLibrary
-    from svadvisor.model import RulePack
+    from svadvisor.cases.matching import CaseLibrary
+    from svadvisor.rulepack.schema import RulePack
 
 T = TypeVar("T")
 
@@ -68,16 +68,22 @@ def code_fingerprint() -> str | None:
     then nothing is cached."""
     import pydantic
 
-    package = Path(__file__).resolve().parent
-    modules = list(package.glob("*.py"))
+    package = Path(__file__).resolve().parent.parent  # svadvisor/, with every subpackage
+    modules = package_modules(package)
     if not modules:
         return None
     return f"{files_stamp(package, modules)}\n{pydantic.VERSION}\n{FORMAT}"
 
 
+def package_modules(package: Path) -> list[Path]:
+    """Every module of the package, in its subpackages too: a loader moved into a
+    subpackage must change the fingerprint as much as one at the top."""
+    return sorted(package.rglob("*.py"))
+
+
 def load_pack(directory: Path | None) -> RulePack:
-    """As `svadvisor.pack.load_pack`, from the cache when the folder is unchanged."""
-    from svadvisor.model import RulePack
+    """As `svadvisor.rulepack.load.load_pack`, from the cache when the folder is unchanged."""
+    from svadvisor.rulepack.schema import RulePack
 
     path = directory if directory is not None else builtin_pack_dir()
     return _through_cache(
@@ -91,7 +97,7 @@ def load_pack(directory: Path | None) -> RulePack:
 
 
 def load_cases(pack: RulePack, directory: Path | None) -> CaseLibrary:
-    """As `svadvisor.case_library.load_cases`, from the cache when nothing changed."""
+    """As `svadvisor.cases.library.load_cases`, from the cache when nothing changed."""
     path = directory if directory is not None else builtin_cases_dir()
     return _through_cache(
         "cases",
@@ -137,13 +143,13 @@ def _through_cache(
 
 
 def _load_pack(path: Path) -> RulePack:
-    from svadvisor.pack import load_pack
+    from svadvisor.rulepack.load import load_pack
 
     return load_pack(path)
 
 
 def _load_cases(pack: RulePack, path: Path) -> CaseLibrary:
-    from svadvisor.case_library import load_cases
+    from svadvisor.cases.library import load_cases
 
     return load_cases(pack, path)
 
@@ -158,8 +164,8 @@ def _read_library(pack: RulePack, data: str | bytes) -> CaseLibrary:
     """The cases, each profile read back as an answers file is (the entry is JSON)."""
     from pydantic_core import from_json
 
-    from svadvisor.answers import validate_answers
-    from svadvisor.cases import CaseLibrary, CaseStudy
+    from svadvisor.answers.validate import validate_answers
+    from svadvisor.cases.matching import CaseLibrary, CaseStudy
     from svadvisor.errors import AnswersError
 
     stored = from_json(data)

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from svadvisor import conditions as cond
-from svadvisor import cpv
-from svadvisor.answerspace import AnswerSpace, answer_spaces, scoring_conditions
-from svadvisor.model import Band, RulePack
+from svadvisor.rulepack import conditions as cond
+from svadvisor.rulepack.schema import Band, RulePack
+from svadvisor.scoring import cpv
+from svadvisor.scoring.answerspace import AnswerSpace, answer_spaces, scoring_conditions
 
 
 class Scorer:

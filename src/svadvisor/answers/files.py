@@ -7,11 +7,11 @@ from pathlib import Path
 
 import yaml
 
-from svadvisor.answers import dump_answers, validate_answers
+from svadvisor.answers.record import RECORD_KEY, DecisionRecord, record_from
+from svadvisor.answers.validate import dump_answers, validate_answers
 from svadvisor.atomic import write_text_atomic
-from svadvisor.conditions import Answer
-from svadvisor.model import DONT_KNOW, RulePack
-from svadvisor.record import RECORD_KEY, DecisionRecord, record_from
+from svadvisor.rulepack.conditions import Answer
+from svadvisor.rulepack.schema import DONT_KNOW, RulePack
 from svadvisor.yamlfile import YamlDocument, load_user_file
 
 

@@ -11,12 +11,12 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from svadvisor.conditions import Answer
+from svadvisor.answers.values import DONT_KNOW_WORDS as DONT_KNOW_WORDS
+from svadvisor.answers.values import Money, ValueProblem, parse_money, parse_uk_date
+from svadvisor.answers.values import is_dont_know as is_dont_know
 from svadvisor.errors import AnswersError, Problem
-from svadvisor.model import DONT_KNOW, Question, RulePack
-from svadvisor.values import DONT_KNOW_WORDS as DONT_KNOW_WORDS
-from svadvisor.values import Money, ValueProblem, parse_money, parse_uk_date
-from svadvisor.values import is_dont_know as is_dont_know
+from svadvisor.rulepack.conditions import Answer
+from svadvisor.rulepack.schema import DONT_KNOW, Question, RulePack
 from svadvisor.yamlfile import YamlDocument
 
 
@@ -37,7 +37,7 @@ class AnnualFigure(AnswerProblem):
 
 def parse_number(value: Any) -> float | int:
     """A number as officers write it (`1250000`, `£1,250,000`, `1.25m`, `c. £2m`,
-    `£2 million`: see `svadvisor.values`); a range or a yearly figure is refused here, for
+    `£2 million`: see `svadvisor.answers.values`); a range or a yearly figure is refused here, for
     one whole-life estimate is needed (a pipeline sheet resolves them itself)."""
     if isinstance(value, bool):
         raise AnswerProblem(f"expected a number, got {str(value).lower()}")
@@ -67,7 +67,7 @@ def _shorten(text: str) -> str:
 
 
 def parse_date(value: Any) -> date:
-    """A date read the UK way, as everywhere in svadvisor (see `svadvisor.values`)."""
+    """A date read the UK way, as everywhere in svadvisor (see `svadvisor.answers.values`)."""
     try:
         day = parse_uk_date(value)
     except ValueProblem as exc:

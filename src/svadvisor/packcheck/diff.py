@@ -14,12 +14,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from svadvisor import conditions as cond
-from svadvisor import engine
-from svadvisor.answers import validate_answers
-from svadvisor.assessment import Assessment, RouteResult
+from svadvisor.answers.validate import validate_answers
 from svadvisor.errors import AnswersError, InputFileError
-from svadvisor.model import RulePack
+from svadvisor.rulepack import conditions as cond
+from svadvisor.rulepack.schema import RulePack
+from svadvisor.scoring import engine
+from svadvisor.scoring.assessment import Assessment, RouteResult
 
 Key = tuple[str, ...]
 

@@ -15,11 +15,13 @@ from collections.abc import Iterator, Mapping
 from datetime import date
 from typing import Literal
 
-from svadvisor import conditions as cond
-from svadvisor import confidence, cpv, regimes, thresholds
-from svadvisor import sensitivity as sensitivity_search
-from svadvisor.answers import describe_answer, dump_answers
-from svadvisor.assessment import (
+from svadvisor.answers.validate import describe_answer, dump_answers
+from svadvisor.cases.matching import CaseLibrary, similar_cases
+from svadvisor.rulepack import conditions as cond
+from svadvisor.rulepack.schema import Note, Question, RulePack, Score
+from svadvisor.scoring import confidence, cpv, regimes, thresholds
+from svadvisor.scoring import sensitivity as sensitivity_search
+from svadvisor.scoring.assessment import (
     AppliedThreshold,
     Assessment,
     Contribution,
@@ -30,9 +32,7 @@ from svadvisor.assessment import (
     RulePackInfo,
     Unmet,
 )
-from svadvisor.cases import CaseLibrary, similar_cases
-from svadvisor.model import Note, Question, RulePack, Score
-from svadvisor.scorer import Scorer
+from svadvisor.scoring.scorer import Scorer
 
 __all__ = ["Scorer", "applicable_notes", "assess", "contributions", "note_result", "question_state"]
 
@@ -140,7 +140,7 @@ def assess(
     `on` is today: notes are reviewed against it, and thresholds are chosen for it
     unless the answers give a planned start date. `cases`, a case library checked
     against this pack, adds the nearest real cases. `sensitivity` adds what would
-    change the advice (see `svadvisor.sensitivity`); batch runs that only need the
+    change the advice (see `svadvisor.scoring.sensitivity`); batch runs that only need the
     ranking can turn it off.
     """
     effective, derived = cpv.derive(pack, answers)

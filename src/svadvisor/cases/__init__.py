@@ -1,0 +1,1 @@
+"""The case library: loading real case studies, and which of them an assessment resembles."""

@@ -1,0 +1,1 @@
+"""Recommendation memos: rendering, writing and replaying the decision record."""
