@@ -14,6 +14,7 @@ from tests.tinypack import write_tiny_pack
 from typer.testing import CliRunner
 
 from svadvisor import folders
+from svadvisor.cases import cache as case_cache
 from svadvisor.cases.library import load_cases
 from svadvisor.cases.matching import CaseLibrary
 from svadvisor.cli.app import app
@@ -51,8 +52,8 @@ def test_a_cached_pack_is_the_pack_a_fresh_load_gives(cache_dir: Path, tmp_path:
 def test_cached_cases_are_the_cases_a_fresh_load_gives(cache_dir: Path) -> None:
     pack = cache.load_pack(None)
     fresh = load_cases(pack)
-    cache.load_cases(pack, None)
-    again = cache.load_cases(pack, None)
+    case_cache.load_cases(pack, None)
+    again = case_cache.load_cases(pack, None)
     assert entries(cache_dir, "cases")
     assert again == fresh
     # profiles come back typed as an answers file reads them (tuples, dates, numbers)
@@ -121,13 +122,13 @@ def test_a_value_the_cache_cannot_carry_back_is_not_stored(
     cache_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     pack = cache.load_pack(None)
-    real = cache._library_json
+    real = case_cache._library_json
 
     def losing_a_case(pack: RulePack, library: CaseLibrary) -> str:
         return real(pack, CaseLibrary(library.cases[1:], library.source))
 
-    monkeypatch.setattr(cache, "_library_json", losing_a_case)
-    assert cache.load_cases(pack, None) == load_cases(pack)
+    monkeypatch.setattr(case_cache, "_library_json", losing_a_case)
+    assert case_cache.load_cases(pack, None) == load_cases(pack)
     assert entries(cache_dir, "cases") == []
 
 
@@ -145,7 +146,7 @@ def test_a_pack_with_problems_is_never_stored(
 def test_cases_that_do_not_fit_are_never_stored(cache_dir: Path, tmp_path: Path) -> None:
     tiny = cache.load_pack(write_tiny_pack(tmp_path / "tiny"))
     with pytest.raises(CaseLibraryError):
-        cache.load_cases(tiny, None)
+        case_cache.load_cases(tiny, None)
     assert entries(cache_dir, "cases") == []
 
 
@@ -153,11 +154,11 @@ def test_cases_that_do_not_fit_are_never_stored(cache_dir: Path, tmp_path: Path)
 def test_a_damaged_entry_is_read_afresh_and_replaced(cache_dir: Path, damage: bytes) -> None:
     fresh = load_pack()
     pack = cache.load_pack(None)
-    cache.load_cases(pack, None)
+    case_cache.load_cases(pack, None)
     for entry in [*entries(cache_dir, "pack"), *entries(cache_dir, "cases")]:
         entry.write_bytes(damage)
     assert cache.load_pack(None) == fresh
-    assert cache.load_cases(pack, None) == load_cases(pack)
+    assert case_cache.load_cases(pack, None) == load_cases(pack)
     assert all(e.read_bytes() != damage for e in entries(cache_dir, "pack"))
     assert all(e.read_bytes() != damage for e in entries(cache_dir, "cases"))
 

@@ -23,6 +23,7 @@ from typer.testing import CliRunner
 
 from svadvisor.answers.files import read_answers_file
 from svadvisor.answers.validate import validate_answers
+from svadvisor.answers.values import money
 from svadvisor.cases.library import load_cases
 from svadvisor.cli.app import app
 from svadvisor.errors import InputFileError, RulePackError
@@ -31,7 +32,6 @@ from svadvisor.rulepack.load import builtin_pack_dir, load_pack, pack_sha256
 from svadvisor.rulepack.schema import RulePack
 from svadvisor.scoring import engine
 from svadvisor.scoring.assessment import Assessment
-from svadvisor.scoring.thresholds import money
 
 DAY = date(2026, 12, 1)
 GOLDEN = Path(__file__).parent / "golden" / "plymouth-alliance-memo.md"

@@ -10,7 +10,6 @@ svadvisor does not know (a misspelling) is an error located at its line.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
@@ -18,8 +17,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
+from svadvisor.answers.values import money
 from svadvisor.errors import AnswersError, Problem
-from svadvisor.scoring.thresholds import money
+from svadvisor.suggest import did_you_mean
 from svadvisor.yamlfile import PathKey, YamlDocument, format_path, load_user_file
 
 RECORD_KEY = "record"
@@ -133,9 +133,8 @@ def merged(*records: DecisionRecord | None) -> DecisionRecord | None:
 def _message(error: Mapping[str, Any]) -> str:
     if error["type"] == "extra_forbidden":
         name = str(error["loc"][-1])
-        hint = difflib.get_close_matches(name, FIELD_LABELS, n=1)
-        did_you_mean = f"did you mean {hint[0]!r}? " if hint else ""
-        return f"unknown record field {name!r}; {did_you_mean}fields: {', '.join(FIELD_LABELS)}"
+        near = did_you_mean(name, FIELD_LABELS, form="lead")
+        return f"unknown record field {name!r}; {near}fields: {', '.join(FIELD_LABELS)}"
     message = str(error["msg"])
     message = message.removeprefix("Value error, ")
     return message[:1].lower() + message[1:]

@@ -4,7 +4,6 @@ checked against the rule pack's questions and turned into the values the engine 
 
 from __future__ import annotations
 
-import difflib
 import math
 import re
 from collections.abc import Mapping
@@ -17,6 +16,7 @@ from svadvisor.answers.values import is_dont_know as is_dont_know
 from svadvisor.errors import AnswersError, Problem
 from svadvisor.rulepack.conditions import Answer
 from svadvisor.rulepack.schema import DONT_KNOW, Question, RulePack
+from svadvisor.suggest import did_you_mean
 from svadvisor.yamlfile import YamlDocument
 
 
@@ -87,11 +87,8 @@ def _choice_id(question: Question, value: Any) -> str:
     for option in question.answers:
         if lowered in (option.id, option.label.lower()):
             return option.id
-    hint = difflib.get_close_matches(lowered, question.choice_ids, n=1)
-    did_you_mean = f" (did you mean {hint[0]!r}?)" if hint else ""
-    raise AnswerProblem(
-        f"{text!r} is not an answer to this question{did_you_mean}; {_allowed(question)}"
-    )
+    near = did_you_mean(lowered, question.choice_ids)
+    raise AnswerProblem(f"{text!r} is not an answer to this question{near}; {_allowed(question)}")
 
 
 def _allowed(question: Question) -> str:
@@ -181,11 +178,10 @@ def validate_answers(
         question = known.get(str(key))
         line, column = doc.locate((key,), at_key=question is None) if doc else (None, None)
         if question is None:
-            hint = difflib.get_close_matches(str(key), known, n=1)
-            did_you_mean = f"did you mean {hint[0]!r}? " if hint else ""
+            near = did_you_mean(str(key), known, form="lead")
             problems.append(
                 Problem(
-                    f"unknown question {key!r}; {did_you_mean}questions: {', '.join(known)}",
+                    f"unknown question {key!r}; {near}questions: {', '.join(known)}",
                     display,
                     line,
                     column,

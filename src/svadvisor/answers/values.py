@@ -235,3 +235,8 @@ def _day(year: int, month: int, day: int, text: str) -> date:
         return date(year, month, day)
     except ValueError as exc:
         raise ValueProblem(f"{text!r} is not a real date ({exc})") from None
+
+
+def money(value: float) -> str:
+    """A sum as officers write it: £663,540, or £1,234.50 with pence."""
+    return f"£{value:,.0f}" if float(value).is_integer() else f"£{value:,.2f}"

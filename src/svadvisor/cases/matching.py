@@ -22,13 +22,32 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from svadvisor.answers.validate import dump_answers
 from svadvisor.rulepack.conditions import Answer
 from svadvisor.rulepack.schema import Id, Question, RulePack, Text, Url
-from svadvisor.scoring.assessment import CaseResult
 
 CaseId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=80)]
 """Lower-case words joined by hyphens, the same as the file's name: `plymouth-alliance`."""
 
 NEAREST = 3
 """How many similar cases an assessment lists."""
+
+
+class CaseResult(BaseModel):
+    """A real case whose answer profile resembles the answers; `why` says which it shares.
+    Part of an assessment's result (`Assessment.cases`)."""
+
+    model_config = ConfigDict(frozen=True, defer_build=True)
+
+    id: str
+    name: str
+    route: str
+    why: str
+    sources: list[str]
+    councils: list[str] = []
+    years: str = ""
+    outcome_verified: bool = False
+    checked: date | None = None
+    score: int = 0
+    shared: list[str] = []
+    differs: list[str] = []
 
 
 class CaseStudy(BaseModel):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import json
 import textwrap
 from typing import TYPE_CHECKING, Annotated
@@ -10,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from svadvisor.cli.common import CasesOption, RulesOption, fail, load, load_library, user_errors
+from svadvisor.suggest import did_you_mean
 
 if TYPE_CHECKING:
     from svadvisor.cases.matching import CaseStudy
@@ -75,10 +75,7 @@ def show(
     library = load_library(ctx, cases, pack)
     case = library.get(case_id)
     if case is None:
-        close = [i for i in library.ids if case_id and case_id in i][:1] or (
-            difflib.get_close_matches(case_id, library.ids, n=1)
-        )
-        hint = f"did you mean {close[0]!r}? " if close else ""
+        hint = did_you_mean(case_id, library.ids, form="lead")
         raise fail(f"no case {case_id!r}; {hint}known: {', '.join(library.ids)}")
     if as_json:
         typer.echo(json.dumps(case.to_data(pack), indent=2, ensure_ascii=False))

@@ -132,9 +132,9 @@ def freeze_after_loading() -> None:
 
 def load_library(ctx: typer.Context, cases: Path | None, pack: RulePack) -> CaseLibrary:
     """The case library given with --cases, else the built-in one; every problem is an error."""
-    from svadvisor.rulepack import cache
+    from svadvisor.cases import cache as case_cache
 
-    return cache.load_cases(pack, cases_dir(ctx, cases))
+    return case_cache.load_cases(pack, cases_dir(ctx, cases))
 
 
 def library_for_assessment(

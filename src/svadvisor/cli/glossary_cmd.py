@@ -53,7 +53,7 @@ def glossary(
 ) -> None:
     """Explain the terms used in the output, in plain English; or one term: `glossary TERM`."""
     from svadvisor.rulepack import glossary as words
-    from svadvisor.rulepack.load import did_you_mean
+    from svadvisor.suggest import did_you_mean
 
     pack = load(ctx, rules)
     if term is None:

@@ -14,10 +14,10 @@ from rich.table import Table
 from rich.text import Text
 
 from svadvisor.answers.validate import describe_answer
+from svadvisor.answers.values import money
 from svadvisor.rulepack.schema import DONT_KNOW, RulePack
 from svadvisor.scoring.assessment import Assessment, Flip, RouteResult, WeightMove
 from svadvisor.scoring.sensitivity import weights_sentence
-from svadvisor.scoring.thresholds import money
 
 STRENGTH_TAG = {"must": "MUST", "should": "SHOULD", "consider": "CONSIDER"}
 

@@ -19,10 +19,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from svadvisor.answers.validate import validate_answers
 from svadvisor.errors import AnswersError, Problem, ProblemsError
 from svadvisor.rulepack.conditions import Answer
-from svadvisor.rulepack.load import did_you_mean, validate_document
+from svadvisor.rulepack.load import validate_document
 from svadvisor.rulepack.schema import Id, RulePack, Text, Url
 from svadvisor.scoring import engine
 from svadvisor.scoring.assessment import Assessment
+from svadvisor.suggest import did_you_mean
 from svadvisor.yamlfile import PathKey, YamlDocument, YamlProblem, format_path, load_yaml_file
 
 TESTS_FOLDER = "tests"

@@ -14,14 +14,13 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from svadvisor.answers.values import ValueProblem, parse_money
+from svadvisor.answers.values import ValueProblem, money, parse_money
 from svadvisor.cases.matching import CaseLibrary
 from svadvisor.pipeline.mapping import CellProblem, ColumnPlan, ReadRow, RowReader
 from svadvisor.pipeline.readers import CELL_LIMIT, Cell, Row, Table, is_blank
 from svadvisor.pipeline.scoring import CACHE_LIMIT, BatchScorer, Outcome
 from svadvisor.pipeline.writers import Layout, RowWriter
 from svadvisor.rulepack.schema import RulePack
-from svadvisor.scoring.thresholds import money
 
 REJECT_COLUMNS = ["row", "reference", "title", "column", "value", "problem"]
 PROBLEM_COLUMN = "problem"

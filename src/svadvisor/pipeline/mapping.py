@@ -14,7 +14,6 @@ Any other column is carried through untouched.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
@@ -25,11 +24,12 @@ from typing import Any
 
 from svadvisor.answers.validate import DONT_KNOW_WORDS, AnswerProblem, is_dont_know, parse_answer
 from svadvisor.answers.values import Money, ValueProblem, parse_money, parse_uk_date
+from svadvisor.answers.values import money as money_words
 from svadvisor.errors import AnswersError, InputFileError, Problem
 from svadvisor.pipeline.readers import Cell
 from svadvisor.rulepack.conditions import Answer
 from svadvisor.rulepack.schema import Question, RulePack, YearsSpan
-from svadvisor.scoring.thresholds import money as money_words
+from svadvisor.suggest import did_you_mean
 from svadvisor.yamlfile import load_user_file
 
 START_DATE = "contract_start"
@@ -163,12 +163,11 @@ def read_column_map(path: Path, pack: RulePack) -> dict[str, str]:
     for header, target in data["columns"].items():
         name = str(target).strip() if target is not None else CARRY
         if name not in allowed:
-            hint = difflib.get_close_matches(name, allowed, n=1)
-            did_you_mean = f"did you mean {hint[0]!r}? " if hint else ""
+            near = did_you_mean(name, allowed, form="lead")
             problems.append(
                 doc.problem(
                     ("columns", header),
-                    f"{name!r} is neither a question nor a field; {did_you_mean}"
+                    f"{name!r} is neither a question nor a field; {near}"
                     f"allowed: {', '.join(allowed)}",
                 )
             )

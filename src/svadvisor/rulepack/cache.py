@@ -9,8 +9,8 @@ checked, and a damaged entry is simply read afresh. A pack with problems is neve
 stored: its errors are found and located again on every run.
 
 The library functions `svadvisor.load_pack` and `load_cases` never touch the cache;
-the command line uses it. `SVADVISOR_CACHE_DIR` moves it, `SVADVISOR_NO_CACHE=1` turns
-it off.
+the command line uses it (`load_pack` here, `svadvisor.cases.cache.load_cases` for case
+libraries). `SVADVISOR_CACHE_DIR` moves it, `SVADVISOR_NO_CACHE=1` turns it off.
 """
 
 from __future__ import annotations
@@ -24,16 +24,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from svadvisor.folders import (
-    builtin_cases_dir,
-    builtin_pack_dir,
-    case_files,
-    files_stamp,
-    pack_files,
-)
+from svadvisor.folders import builtin_pack_dir, files_stamp, pack_files
 
 if TYPE_CHECKING:
-    from svadvisor.cases.matching import CaseLibrary
     from svadvisor.rulepack.schema import RulePack
 
 T = TypeVar("T")
@@ -86,7 +79,7 @@ def load_pack(directory: Path | None) -> RulePack:
     from svadvisor.rulepack.schema import RulePack
 
     path = directory if directory is not None else builtin_pack_dir()
-    return _through_cache(
+    return through_cache(
         "pack",
         path,
         lambda: files_stamp(path, pack_files(path)),
@@ -96,20 +89,7 @@ def load_pack(directory: Path | None) -> RulePack:
     )
 
 
-def load_cases(pack: RulePack, directory: Path | None) -> CaseLibrary:
-    """As `svadvisor.cases.library.load_cases`, from the cache when nothing changed."""
-    path = directory if directory is not None else builtin_cases_dir()
-    return _through_cache(
-        "cases",
-        path,
-        lambda: files_stamp(path, case_files(path)) + "\n" + pack.sha256,
-        load=lambda: _load_cases(pack, path),
-        dump=lambda library: _library_json(pack, library),
-        read=lambda data: _read_library(pack, data),
-    )
-
-
-def _through_cache(
+def through_cache(
     kind: str,
     path: Path,
     stamp: Callable[[], str],
@@ -146,40 +126,6 @@ def _load_pack(path: Path) -> RulePack:
     from svadvisor.rulepack.load import load_pack
 
     return load_pack(path)
-
-
-def _load_cases(pack: RulePack, path: Path) -> CaseLibrary:
-    from svadvisor.cases.library import load_cases
-
-    return load_cases(pack, path)
-
-
-def _library_json(pack: RulePack, library: CaseLibrary) -> str:
-    import json
-
-    return json.dumps({"source": library.source, "cases": [c.to_data(pack) for c in library.cases]})
-
-
-def _read_library(pack: RulePack, data: str | bytes) -> CaseLibrary:
-    """The cases, each profile read back as an answers file is (the entry is JSON)."""
-    from pydantic_core import from_json
-
-    from svadvisor.answers.validate import validate_answers
-    from svadvisor.cases.matching import CaseLibrary, CaseStudy
-    from svadvisor.errors import AnswersError
-
-    stored = from_json(data)
-    cases = []
-    for item in stored["cases"]:
-        case = CaseStudy.model_validate(item)
-        try:
-            profile = validate_answers(pack, case.profile)
-        except AnswersError as exc:
-            raise ValueError("stale entry") from exc
-        cases.append(case.model_copy(update={"profile": profile}))
-    if not isinstance(stored["source"], str):
-        raise TypeError("source")
-    return CaseLibrary(tuple(cases), stored["source"])
 
 
 def _store(folder: Path, entry: Path, text: str) -> None:

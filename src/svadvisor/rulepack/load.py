@@ -10,7 +10,6 @@ one go.
 from __future__ import annotations
 
 import csv
-import difflib
 import itertools
 import typing
 from collections import Counter
@@ -44,6 +43,7 @@ from svadvisor.rulepack.schema import (
     SourceClass,
     Threshold,
 )
+from svadvisor.suggest import did_you_mean
 from svadvisor.yamlfile import PathKey, YamlDocument, YamlProblem, load_yaml_file, read_text
 
 # What each file of a pack may hold: the loader's own view, not needed once a pack is built.
@@ -923,12 +923,6 @@ def _check_glossary(pack: RulePack, at: Any) -> Iterator[Problem]:
                 yield at(
                     "glossary.yaml", where, f"{name!r} already names the glossary entry {owner!r}"
                 )
-
-
-def did_you_mean(name: str, known: Iterable[str]) -> str:
-    """` (did you mean 'x'?)` for a near miss among `known`, else nothing."""
-    hint = difflib.get_close_matches(name, list(known), n=1)
-    return f" (did you mean {hint[0]!r}?)" if hint else ""
 
 
 def _no_answer(question: Question, answer: str) -> str:

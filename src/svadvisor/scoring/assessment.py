@@ -9,6 +9,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from svadvisor.cases.matching import CaseResult
+
 
 class _Out(BaseModel):
     model_config = ConfigDict(frozen=True, defer_build=True)
@@ -116,23 +118,6 @@ class RegimeResult(_Out):
     path: list[PathStep]
     outcome: RegimeOutcome | None
     settle_next: str | None
-
-
-class CaseResult(_Out):
-    """A real case whose answer profile resembles the answers; `why` says which it shares."""
-
-    id: str
-    name: str
-    route: str
-    why: str
-    sources: list[str]
-    councils: list[str] = []
-    years: str = ""
-    outcome_verified: bool = False
-    checked: date | None = None
-    score: int = 0
-    shared: list[str] = []
-    differs: list[str] = []
 
 
 class RulePackInfo(_Out):

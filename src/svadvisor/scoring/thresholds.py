@@ -11,6 +11,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 
+from svadvisor.answers.values import money
 from svadvisor.rulepack import conditions as cond
 from svadvisor.rulepack.schema import RulePack
 from svadvisor.scoring.assessment import AppliedThreshold
@@ -63,10 +64,6 @@ def named_in(condition: cond.ConditionNode | None) -> Iterator[str]:
     for _, leaf in cond.leaves(condition):
         if leaf.threshold is not None:
             yield leaf.threshold
-
-
-def money(value: float) -> str:
-    return f"£{value:,.0f}" if float(value).is_integer() else f"£{value:,.2f}"
 
 
 def fill(text: str, values: Mapping[str, AppliedThreshold]) -> str:
