@@ -14,6 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from svadvisor.cases.library import builtin_cases_dir
+from svadvisor.rulepack.conditions import Answer
 from svadvisor.rulepack.load import builtin_pack_dir, load_pack
 from svadvisor.rulepack.schema import RulePack
 
@@ -94,3 +95,11 @@ def rename_word(directory: Path, old: str, new: str) -> None:
     for path in directory.glob("*.yaml"):
         text = path.read_text(encoding="utf-8")
         path.write_text(re.sub(rf"\b{re.escape(old)}\b", new, text), encoding="utf-8")
+
+
+def read_answers_file(path: Path, pack: RulePack) -> dict[str, Answer]:
+    """A checked answers file's answers (what `assess --answers` reads), for tests that
+    need only the answers, not the questions it settles as "don't know"."""
+    from svadvisor.answers.files import read_answers_file_settled
+
+    return read_answers_file_settled(path, pack)[0]

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 import yaml
-from tests.conftest import EXAMPLES
+from tests.conftest import EXAMPLES, read_answers_file
 from typer.testing import CliRunner
 
-from svadvisor.answers.files import read_answers_file, read_answers_file_settled
+from svadvisor.answers.files import read_answers_file_settled
 from svadvisor.cli.app import app
 from svadvisor.rulepack.schema import RulePack
 

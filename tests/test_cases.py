@@ -48,8 +48,7 @@ def test_every_case_is_sourced_and_dated(case: CaseStudy) -> None:
 def test_every_profile_reads_as_an_answers_file(file: Path, tmp_path: Path) -> None:
     """The profile, written out alone, is a valid answers file for the built-in pack."""
     import yaml
-
-    from svadvisor.answers.files import read_answers_file
+    from tests.conftest import read_answers_file
 
     profile = load_yaml_file(file).data["profile"]
     answers = tmp_path / "answers.yaml"
@@ -77,7 +76,7 @@ def test_no_two_cases_share_a_profile() -> None:
     ],
 )
 def test_example_answers_match_their_case(example: str, case_id: str) -> None:
-    from svadvisor.answers.files import read_answers_file
+    from tests.conftest import read_answers_file
 
     case = LIBRARY.get(case_id)
     assert case is not None

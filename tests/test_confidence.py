@@ -227,7 +227,7 @@ def test_each_contradiction_is_flagged_not_silently_scored(
 
 def test_consistent_answers_give_no_warning(pack: RulePack) -> None:
     for example in EXAMPLES.glob("*.yaml"):
-        from svadvisor.answers.files import read_answers_file
+        from tests.conftest import read_answers_file
 
         result = engine.assess(pack, read_answers_file(example, pack), on=TODAY)
         assert result.warnings == [], example.name

@@ -18,10 +18,9 @@ from typing import Any
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from tests.conftest import EXAMPLES, EXPECTED_ROUTE, line_of
+from tests.conftest import EXAMPLES, EXPECTED_ROUTE, line_of, read_answers_file
 from typer.testing import CliRunner
 
-from svadvisor.answers.files import read_answers_file
 from svadvisor.answers.validate import validate_answers
 from svadvisor.answers.values import money
 from svadvisor.cases.library import load_cases

@@ -15,11 +15,6 @@ from svadvisor.rulepack.schema import DONT_KNOW, RulePack
 from svadvisor.yamlfile import YamlDocument, load_user_file
 
 
-def read_answers_file(path: Path, pack: RulePack) -> dict[str, Answer]:
-    """Load and check an answers file; every problem names the question and allowed answers."""
-    return read_answers_file_settled(path, pack)[0]
-
-
 def read_answers_file_settled(path: Path, pack: RulePack) -> tuple[dict[str, Answer], list[str]]:
     """The checked answers, and the questions the file answers "don't know": those are
     settled too, so `assess --ask-missing` does not ask them again."""

@@ -141,7 +141,7 @@ def diff(
 ) -> None:
     """What changed between two rule packs, and which services it moves to another route."""
     from svadvisor.packcheck.diff import Row, compare_rows, diff_packs, read_rows
-    from svadvisor.packcheck.selftest import load_cases
+    from svadvisor.packcheck.selftest import load_pack_tests
     from svadvisor.rulepack.load import load_pack
 
     before, after = load_pack(old), load_pack(new)
@@ -156,8 +156,8 @@ def diff(
     if pipeline is not None:
         rows, what = read_rows(pipeline), f"rows of {pipeline}"
     else:
-        cases = {c.case.name: c.case for c in load_cases(before, old)}
-        cases.update({c.case.name: c.case for c in load_cases(after, new)})
+        cases = {c.case.name: c.case for c in load_pack_tests(before, old)}
+        cases.update({c.case.name: c.case for c in load_pack_tests(after, new)})
         rows, what = [Row(name, case.answers) for name, case in cases.items()], "test cases"
     compared = compare_rows(before, after, rows, on=date.today())
     typer.echo()

@@ -217,7 +217,7 @@ def load_targets(folder: Path) -> Targets | None:
     return parsed.targets
 
 
-def load_cases(pack: RulePack, folder: Path) -> list[Loaded]:
+def load_evaluation_cases(pack: RulePack, folder: Path) -> list[Loaded]:
     """Every case in the folder, checked against the pack; every problem located."""
     if not folder.is_dir():
         raise EvaluationError(
@@ -304,7 +304,7 @@ def evaluate(pack: RulePack, folder: Path, *, on: date, only: str | None = None)
     keeps the figures to that split's cases, so weights are tuned without seeing `test`.
     Targets are then checked on that split alone."""
     targets = load_targets(folder)
-    loaded = load_cases(pack, folder)
+    loaded = load_evaluation_cases(pack, folder)
     if only is not None:
         loaded = [item for item in loaded if item.case.split == only]
     routes = [r.id for r in pack.routes]

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Literal
 
 from svadvisor.errors import Problem
-from svadvisor.packcheck.selftest import PackTestError, load_cases
+from svadvisor.packcheck.selftest import PackTestError, load_pack_tests
 from svadvisor.rulepack import conditions as cond
 from svadvisor.rulepack import sources
 from svadvisor.rulepack.load import PACK_FILES, load_pack
@@ -75,7 +75,7 @@ def lint_pack(directory: Path, library: Path | None = None) -> list[Finding]:
     findings += _conditions_that_never_hold(pack, spaces, never_asked, context_days(pack), at)
     findings += _routes_that_never_win(pack, never_asked, at)
     try:
-        load_cases(pack, directory)
+        load_pack_tests(pack, directory)
     except PackTestError as exc:
         findings += [Finding("warning", p) for p in exc.problems]
     documents = list(sources.pack_documents(directory))

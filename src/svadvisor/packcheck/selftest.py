@@ -95,7 +95,7 @@ def case_files(directory: Path) -> list[Path]:
     return sorted(folder.glob("*.yaml")) if folder.is_dir() else []
 
 
-def load_cases(pack: RulePack, directory: Path) -> list[LoadedCase]:
+def load_pack_tests(pack: RulePack, directory: Path) -> list[LoadedCase]:
     """Every case in the pack's `tests/` folder, checked against the pack; every problem
     located (FILE:LINE:COL: tests[i].field: message) at once."""
     problems: list[Problem] = []
@@ -200,4 +200,4 @@ def run_case(pack: RulePack, loaded: LoadedCase, *, on: date) -> CaseResult:
 
 
 def run_cases(pack: RulePack, directory: Path, *, on: date) -> list[CaseResult]:
-    return [run_case(pack, c, on=on) for c in load_cases(pack, directory)]
+    return [run_case(pack, c, on=on) for c in load_pack_tests(pack, directory)]

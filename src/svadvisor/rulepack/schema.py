@@ -16,8 +16,6 @@ DONT_KNOW = "dont_know"
 """The answer every question accepts; it scores nothing and is listed as unanswered."""
 DONT_KNOW_LABEL = "Don't know"
 
-QUESTION_TYPES = ("choice", "multi", "yesno", "number", "date", "cpv")
-
 
 def _is_url(value: str) -> str:
     if not value.startswith(("https://", "http://")):
