@@ -21,7 +21,7 @@ import stat
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from svadvisor.errors import InputFileError
 
@@ -49,7 +49,9 @@ def refuse_overwrite(path: Path, *, force: bool) -> None:
 
 
 @contextlib.contextmanager
-def atomic_writer(path: Path, *, force: bool, mode: str = "w", **open_args: object) -> Iterator[IO]:
+def atomic_writer(
+    path: Path, *, force: bool, mode: str = "w", **open_args: object
+) -> Iterator[IO[Any]]:
     """Open a temporary file beside `path`; on success it replaces `path` in one step."""
     refuse_overwrite(path, force=force)
     folder = path.parent if str(path.parent) else Path()
@@ -64,6 +66,7 @@ def atomic_writer(path: Path, *, force: bool, mode: str = "w", **open_args: obje
     try:
         if hasattr(os, "fchmod"):  # POSIX; on Windows the file has the folder's permissions
             os.fchmod(fd, 0o666 & ~_umask())
+        # mode and open_args pass through to open(); no one overload fits them all
         with os.fdopen(fd, mode, **open_args) as handle:  # type: ignore[call-overload]
             yield handle
             try:

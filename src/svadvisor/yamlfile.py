@@ -43,6 +43,7 @@ _Base: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 """libyaml's parser when PyYAML has it (several times faster), else the pure-Python one."""
 
 
+# the base is a variable: libyaml's loader when present, picked at import
 class _Loader(_Base):  # type: ignore[valid-type,misc]
     """Safe loader with YAML 1.2 booleans: `yes`, `no`, `on`, `off` stay words.
 
@@ -58,7 +59,8 @@ def _refuse_aliases(text: str) -> None:
                 None,
                 None,
                 "aliases (*name) are not allowed here; write the value out in full",
-                event.start_mark,
+                # libyaml's Mark (from CSafeLoader) has yaml.error.Mark's fields
+                event.start_mark,  # type: ignore[arg-type]
             )
 
 

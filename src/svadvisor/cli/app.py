@@ -11,12 +11,16 @@ import importlib
 import typing
 from collections.abc import Iterator, MutableMapping
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from typer.core import TyperCommand, TyperGroup
 
 from svadvisor.cli.common import CasesOption, RulesOption
+
+if TYPE_CHECKING:  # typer's own copy of click, whose types TyperGroup's methods use
+    from typer._click import Command as ClickCommand
+    from typer._click import Context, HelpFormatter
 
 Command = TyperCommand | TyperGroup
 
@@ -85,14 +89,14 @@ COMMANDS: dict[str, CommandSpec] = {
 against the help its command really has."""
 
 
-class CommandsOnDemand(MutableMapping[str, Command]):
+class CommandsOnDemand(MutableMapping[str, "ClickCommand"]):
     """The group's commands, each built from its module on first lookup."""
 
     def __init__(self, specs: dict[str, CommandSpec]) -> None:
         self.specs = dict(specs)
-        self.built: dict[str, Command] = {}
+        self.built: dict[str, ClickCommand] = {}
 
-    def __getitem__(self, name: str) -> Command:
+    def __getitem__(self, name: str) -> ClickCommand:
         if name not in self.built:
             if name not in self.specs:
                 raise KeyError(name)  # no such command
@@ -106,7 +110,7 @@ class CommandsOnDemand(MutableMapping[str, Command]):
         """Without loading the command."""
         return name in self.specs or name in self.built
 
-    def __setitem__(self, name: str, command: Command) -> None:
+    def __setitem__(self, name: str, command: ClickCommand) -> None:
         self.specs.pop(name, None)
         self.built[name] = command
 
@@ -123,7 +127,7 @@ class CommandsOnDemand(MutableMapping[str, Command]):
     def __len__(self) -> int:
         return len(self.specs.keys() | self.built.keys())
 
-    def as_listed(self, name: str) -> Command:
+    def as_listed(self, name: str) -> ClickCommand:
         """The command if built, else a stand-in carrying its summary."""
         if name in self.built:
             return self.built[name]
@@ -140,7 +144,7 @@ class OnDemandGroup(TyperGroup):
             on_demand[name] = command
         self.commands = on_demand
 
-    def format_commands(self, ctx: typer.Context, formatter: Any) -> None:
+    def format_commands(self, ctx: Context, formatter: HelpFormatter) -> None:
         """As typer lists commands, with a stand-in for each one not yet loaded."""
         on_demand = typing.cast(CommandsOnDemand, self.commands)
         listed = {name: on_demand.as_listed(name) for name in on_demand}

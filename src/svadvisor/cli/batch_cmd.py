@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -21,8 +21,10 @@ from svadvisor.cli.common import (
 )
 
 if TYPE_CHECKING:
-    from svadvisor.pipeline.batch import Summary
+    from svadvisor.cases.matching import CaseLibrary
+    from svadvisor.pipeline.batch import Batch, Scored, Summary
     from svadvisor.pipeline.readers import Table
+    from svadvisor.rulepack.schema import Route, RulePack
 
 EXIT_SOME_REJECTED = 1
 EXIT_INTERRUPTED = 130
@@ -152,6 +154,7 @@ def batch(
     library = library_for_assessment(ctx, cases, pack)
     column_map = read_column_map(columns, pack) if columns is not None else None
 
+    opened: AbstractContextManager[Table]
     if kind == NOTICES:
         from svadvisor.pipeline.notices import read_notices
 
@@ -261,7 +264,15 @@ def _check_memo_folder(folder: Path, fmt: str, *, force: bool) -> None:
         markdown_to_docx("# check")  # a clear message now if the docx extra is missing
 
 
-def _memo_writer(work, pack, library, folder: Path, fmt: str, *, force: bool):  # type: ignore[no-untyped-def]
+def _memo_writer(
+    work: Batch,
+    pack: RulePack,
+    library: CaseLibrary | None,
+    folder: Path,
+    fmt: str,
+    *,
+    force: bool,
+) -> Callable[[Scored], None]:
     """Render and write one memo per scored row, from the row's own answers."""
     from svadvisor.memo.render import MEMO_SUFFIX, MemoNamer, MemoRenderer, memo_format, write_memo
     from svadvisor.scoring import engine
@@ -280,7 +291,7 @@ def _memo_writer(work, pack, library, folder: Path, fmt: str, *, force: bool):  
     today = date.today()
     folder.mkdir(exist_ok=True)
 
-    def write(item) -> None:  # type: ignore[no-untyped-def]
+    def write(item: Scored) -> None:
         cells = item.row.cells
         read = work.answers(item.row)
         result = engine.assess(pack, read.answers, on=today, cases=library)
@@ -295,7 +306,7 @@ def _memo_writer(work, pack, library, folder: Path, fmt: str, *, force: bool):  
     return write
 
 
-def _print_unknown(summary: Summary, pack) -> None:  # type: ignore[no-untyped-def]
+def _print_unknown(summary: Summary, pack: RulePack) -> None:
     """Which questions were unknown for most rows: what the sheet should add."""
     if not summary.rows_scored:
         return
@@ -346,7 +357,7 @@ def _progress(table: Table) -> Iterator[Callable[[], None] | None]:
         yield tick
 
 
-def _print_summary(summary: Summary, routes: list) -> None:  # type: ignore[type-arg]
+def _print_summary(summary: Summary, routes: list[Route]) -> None:
     from rich import box
     from rich.console import Console
     from rich.table import Table as RichTable

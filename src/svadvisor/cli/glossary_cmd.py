@@ -66,13 +66,13 @@ def glossary(
             _show(entry)
             typer.echo()
         return
-    entry = words.find(pack, term)
-    if entry is None:
+    found = words.find(pack, term)
+    if found is None:
         near = did_you_mean(term, words.known_names(pack))
         raise SvadvisorError(
             f"no glossary term {term!r}{near}; `svadvisor glossary` lists them all"
         )
     if as_json:
-        typer.echo(json.dumps(entry_data(entry), indent=2))
+        typer.echo(json.dumps(entry_data(found), indent=2))
         return
-    _show(entry)
+    _show(found)

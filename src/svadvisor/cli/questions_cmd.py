@@ -49,7 +49,7 @@ def asked_when(condition: Any, pack: RulePack) -> str:
             return f"{asked} is {'given' if condition.answered else 'not given'}"
         ids = condition.answer_ids()
         if ids:
-            labels = [(q.answer(a).label if q and q.answer(a) else a) for a in ids]  # type: ignore[union-attr]
+            labels = [(option.label if q and (option := q.answer(a)) else a) for a in ids]
             return f"{asked} is {' or '.join(repr(label) for label in labels)}"
         bounds = [
             f"{word} {value}"

@@ -290,8 +290,7 @@ def _warnings(console: Console, result: Assessment, pack: RulePack) -> None:
     console.print(Text("Answers that contradict each other", style="bold"))
     for warning in result.warnings:
         named = ", ".join(
-            (pack.question(q).text if pack.question(q) else q)  # type: ignore[union-attr]
-            for q in warning.questions
+            (asked.text if (asked := pack.question(q)) else q) for q in warning.questions
         )
         _indented(console, f"! {warning.text}", 2)
         _indented(console, f"(questions: {named})", 4)
@@ -406,8 +405,8 @@ def render_assessment(
             if q in impact and impact[q].robust:
                 _indented(console, "robust: no answer to it would change the winner", 4)
             elif q in impact:
-                for _, _, targets, winner in _changes(impact[q].flips, pack):
-                    _indented(console, f"matters: {_either(targets)}  => {winner}", 4)
+                for _, _, targets, new_winner in _changes(impact[q].flips, pack):
+                    _indented(console, f"matters: {_either(targets)}  => {new_winner}", 4)
         if result.settle_first:
             _indented(
                 console, f"Settle first: {_named(pack, result.settle_first)}", 2, style="bold"
@@ -424,8 +423,9 @@ def _case_why(shared: list[str], differs: list[str], result: Assessment, pack: R
     def said(question_id: str) -> str:
         question = pack.question(question_id)
         words = _answered(pack, question_id, result.answers.get(question_id))
-        alone = question is None or (question.type != "yesno" and len(words) > 12)
-        return words if alone else f"{question.text} {words}"  # type: ignore[union-attr]
+        if question is None or (question.type != "yesno" and len(words) > 12):
+            return words
+        return f"{question.text} {words}"
 
     noun = "answer" if len(shared) == 1 else "answers"
     line = f"shares {len(shared)} of your {noun}"

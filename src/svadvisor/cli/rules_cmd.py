@@ -85,8 +85,8 @@ def validate(
         f"{len(pack.questions)} questions, {len(pack.rules)} rules, {len(pack.notes)} notes "
         f"(sha256 {pack.sha256})"
     )
-    library = load_library(ctx, cases, pack)
-    typer.echo(f"OK: {len(library.cases)} case studies in {library.source}")
+    case_library = load_library(ctx, cases, pack)
+    typer.echo(f"OK: {len(case_library.cases)} case studies in {case_library.source}")
 
 
 @app.command("test")

@@ -129,18 +129,18 @@ def flatten(pack: RulePack) -> dict[Key, str]:
             facts[("question", q.id, "ask_when")] = describe_condition(q.ask_when)
         for a in q.answers:
             facts[("answer", q.id, a.id)] = a.label
-            for route, points in _points(a.scores).items():
-                facts[("points", q.id, a.id, route)] = str(points)
+            for route_id, points in _points(a.scores).items():
+                facts[("points", q.id, a.id, route_id)] = str(points)
         for b in q.bands:
             low = "" if b.at_least is None else f"at least {_number(b.at_least)}"
             high = "" if b.below is None else f"below {_number(b.below)}"
             facts[("band", q.id, b.id)] = " and ".join(x for x in (low, high) if x) or "any value"
-            for route, points in _points(b.scores).items():
-                facts[("points", q.id, f"band {b.id}", route)] = str(points)
+            for route_id, points in _points(b.scores).items():
+                facts[("points", q.id, f"band {b.id}", route_id)] = str(points)
     for rule in pack.rules:
         facts[("rule", rule.id)] = describe_condition(rule.when)
-        for route, points in _points(rule.scores).items():
-            facts[("rule", rule.id, route)] = str(points)
+        for route_id, points in _points(rule.scores).items():
+            facts[("rule", rule.id, route_id)] = str(points)
     for contradiction in pack.contradictions:
         facts[("contradiction", contradiction.id)] = describe_condition(contradiction.when)
     for note in pack.notes:

@@ -24,7 +24,7 @@ from svadvisor.packcheck.selftest import PackTestError, load_pack_tests
 from svadvisor.rulepack import conditions as cond
 from svadvisor.rulepack import sources
 from svadvisor.rulepack.load import PACK_FILES, load_pack
-from svadvisor.rulepack.schema import Route, RulePack
+from svadvisor.rulepack.schema import Route, RulePack, Score
 from svadvisor.scoring import thresholds
 from svadvisor.scoring.answerspace import AnswerSpace, all_conditions, answer_spaces
 from svadvisor.yamlfile import PathKey, YamlDocument, YamlProblem, load_yaml_file
@@ -261,7 +261,7 @@ def best_lead(pack: RulePack, route: str, rival: str, never_asked: set[str]) -> 
     when it fires.
     """
 
-    def difference(scores: list) -> int:
+    def difference(scores: list[Score]) -> int:
         return sum(s.points for s in scores if s.route == route) - sum(
             s.points for s in scores if s.route == rival
         )

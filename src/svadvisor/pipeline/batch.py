@@ -221,11 +221,11 @@ class Batch:
         Most rows fill many cells: the scan stops at the second filled cell."""
         first: tuple[int, Cell] | None = None
         for index, cell in enumerate(cells):
-            if cell is None or cell == "" or (cell.__class__ is str and not cell.strip()):  # type: ignore[union-attr]
+            if cell is None or cell == "" or (cell.__class__ is str and not cell.strip()):
                 continue
             if first is not None:
                 text = first[1]
-                if text.__class__ is str and _TOTAL.match(text):  # type: ignore[arg-type]
+                if text.__class__ is str and _TOTAL.match(text):
                     self._running_total = 0.0
                     return "not scored: a total row"
                 return None
@@ -234,10 +234,10 @@ class Batch:
             return None
         index, cell = first
         if cell.__class__ is str:
-            if _TOTAL.match(cell):  # type: ignore[arg-type]
+            if _TOTAL.match(cell):
                 self._running_total = 0.0
                 return "not scored: a total row"
-            if index not in self._answer_columns and not any(ch.isdigit() for ch in cell):  # type: ignore[union-attr]
+            if index not in self._answer_columns and not any(ch.isdigit() for ch in cell):
                 # "Adult social care", not "REF-1"
                 self._running_total = 0.0
                 return "not scored: a sub-heading"
@@ -324,12 +324,12 @@ class Batch:
 def _amount(cell: Cell) -> float:
     """A value cell's amount for the running total that tells a total row (0 if none)."""
     if cell.__class__ is int or cell.__class__ is float:
-        return float(cell)  # type: ignore[arg-type]
+        return float(cell)
     if cell.__class__ is str and cell:
-        digits = cell[1:] if cell[:1] == "£" else cell  # type: ignore[index]
-        digits = digits.replace(",", "")  # type: ignore[union-attr]
-        if digits.isdigit() and digits.isascii():  # type: ignore[union-attr]
-            return float(digits)  # type: ignore[arg-type]
+        digits = cell[1:] if cell[:1] == "£" else cell
+        digits = digits.replace(",", "")
+        if digits.isdigit() and digits.isascii():
+            return float(digits)
         try:
             money = parse_money(cell)
         except ValueProblem:
@@ -382,26 +382,27 @@ def run(
     """Rows per set of unknown questions (few distinct sets), for the unknown-question counts."""
     for count, item in enumerate(batch.rows(), start=1):
         if item.__class__ is Scored:
-            write(item.row.cells if keeps_all else kept(item), item.added)  # type: ignore[union-attr]
-            outcome = item.outcome  # type: ignore[union-attr]
+            write(item.row.cells if keeps_all else kept(item), item.added)
+            outcome = item.outcome
             wins[outcome.winner] += 1
             recommended[outcome.recommended or NO_RECOMMENDATION] += 1
             levels[outcome.confidence] = levels.get(outcome.confidence, 0) + 1
             unknown_sets[outcome.unknown] = unknown_sets.get(outcome.unknown, 0) + 1
             if on_scored is not None:
-                on_scored(item)  # type: ignore[arg-type]
+                on_scored(item)
         elif item.__class__ is NotAService:
             write(
                 _width(item.row.cells, width) if keeps_all else kept(item),
                 batch.not_scored_tail(item.why),
-            )  # type: ignore[union-attr]
-            if item.why == "not scored: a blank row":  # type: ignore[union-attr]
+            )
+            if item.why == "not scored: a blank row":
                 summary.blank_rows += 1
             else:
                 summary.rows_not_services += 1
         else:
-            reference, title = batch.label(item.row)  # type: ignore[union-attr]
+            reference, title = batch.label(item.row)
             messages = []
+            # a Rejected: mypy does not narrow on `__class__ is` (kept for speed) in else
             for problem in item.problems:  # type: ignore[union-attr]
                 reject(
                     [
@@ -412,17 +413,17 @@ def run(
                         problem.value,
                         problem.message,
                     ]
-                )  # type: ignore[union-attr]
+                )
                 where = f"column {problem.column!r}: " if problem.column else ""
                 messages.append(where + problem.message)
-            cells = [_fits(c) for c in _width(item.row.cells, width)]  # type: ignore[union-attr]
+            cells = [_fits(c) for c in _width(item.row.cells, width)]
             write(
                 cells if keeps_all else [cells[i] for i in batch.kept_indices],
                 batch.not_scored_tail("not scored: " + "; ".join(messages)),
             )
             summary.rows_rejected += 1
         if every and count % every == 0:
-            on_progress()  # type: ignore[misc]
+            on_progress()  # type: ignore[misc]  # `every` is 0 when on_progress is None
     summary.rows_scored = sum(wins.values())
     summary.rows_read = summary.rows_scored + summary.rows_rejected
     summary.wins = wins

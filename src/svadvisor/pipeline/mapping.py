@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from operator import itemgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from svadvisor.answers.validate import DONT_KNOW_WORDS, AnswerProblem, is_dont_know, parse_answer
 from svadvisor.answers.values import Money, ValueProblem, parse_money, parse_uk_date
@@ -203,11 +203,11 @@ def plan_columns(
             _claim(claims, use)
             explicit.add(use.target if use.target not in _DURATIONS else DURATION_YEARS)
             continue
-        target = _match(name, full, bare, exact_ids, texts, id_words)
-        if target is None:
+        matched = _match(name, full, bare, exact_ids, texts, id_words)
+        if matched is None:
             carried.append(index)
             continue
-        pending.append(ColumnUse(index, name, _duration_unit(target, full)))
+        pending.append(ColumnUse(index, name, _duration_unit(matched, full)))
     for use in pending:
         key = use.target if use.target not in _DURATIONS else DURATION_YEARS
         if key in explicit:
@@ -327,6 +327,8 @@ class CellProblem:
 
 
 CellReader = Callable[[Cell], Any]
+_OtherReader = Callable[[Cell], Answer | None]
+"""Reads a cell any question type reads (see `_read_other_for`)."""
 
 
 def parse_sheet_date(cell: Cell) -> date | None:
@@ -391,12 +393,13 @@ def cell_reader(question: Question, cpv_names: Mapping[str, str] | None = None) 
         def read_date(cell: Cell) -> Answer | None:
             if cell.__class__ is not str:
                 return parse_sheet_date(cell)
-            hit = seen.get(cell, seen)  # type: ignore[arg-type]
+            hit = seen.get(cell, seen)
             if hit is seen:
                 hit = parse_sheet_date(cell)
                 if len(seen) >= _CACHE_LIMIT:
                     seen.clear()
-                seen[cell] = hit  # type: ignore[index]
+                seen[cell] = hit
+            # the sentinel `seen` is replaced above (no cast: a hot path)
             return hit  # type: ignore[return-value]
 
         return read_date
@@ -409,11 +412,11 @@ def cell_reader(question: Question, cpv_names: Mapping[str, str] | None = None) 
 
         def read_number(cell: Cell) -> Answer | None:
             if cell.__class__ is str:
-                digits = cell[1:] if cell[:1] == "£" else cell  # type: ignore[index]
-                if "," in digits:  # type: ignore[operator]
-                    digits = digits.replace(",", "")  # type: ignore[union-attr]
-                if digits.isdigit() and digits.isascii() and len(digits) < 16:  # type: ignore[union-attr]
-                    value = int(digits)  # type: ignore[arg-type]
+                digits = cell[1:] if cell[:1] == "£" else cell
+                if "," in digits:
+                    digits = digits.replace(",", "")
+                if digits.isdigit() and digits.isascii() and len(digits) < 16:
+                    value = int(digits)
                     if (low is None or value >= low) and (high is None or value <= high):
                         return value
             return read_other(cell)  # anything else, and every mistake, as `parse_answer` says
@@ -423,18 +426,18 @@ def cell_reader(question: Question, cpv_names: Mapping[str, str] | None = None) 
     return read_other
 
 
-def _money_reader(question: Question, read_other: CellReader) -> CellReader:
+def _money_reader(question: Question, read_other: _OtherReader) -> CellReader:
     """An amount as officers write it (see `svadvisor.answers.values`): a plain figure is the
     answer; a range or an annual figure comes back as `Money`, for the row to resolve."""
     low, high = question.min, question.max
 
     def read_money(cell: Cell) -> Answer | Money | None:
         if cell.__class__ is str:
-            digits = cell[1:] if cell[:1] == "£" else cell  # type: ignore[index]
-            if "," in digits:  # type: ignore[operator]
-                digits = digits.replace(",", "")  # type: ignore[union-attr]
-            if digits.isdigit() and digits.isascii() and len(digits) < 16:  # type: ignore[union-attr]
-                value = int(digits)  # type: ignore[arg-type]
+            digits = cell[1:] if cell[:1] == "£" else cell
+            if "," in digits:
+                digits = digits.replace(",", "")
+            if digits.isdigit() and digits.isascii() and len(digits) < 16:
+                value = int(digits)
                 if (low is None or value >= low) and (high is None or value <= high):
                     return value
             try:
@@ -452,7 +455,7 @@ def _money_reader(question: Question, read_other: CellReader) -> CellReader:
     return read_money
 
 
-def _read_other_for(question: Question, cpv_names: Mapping[str, str] | None) -> CellReader:
+def _read_other_for(question: Question, cpv_names: Mapping[str, str] | None) -> _OtherReader:
     """Any other question type, through `answers.parse_answer` (one source of truth)."""
 
     def read_other(cell: Cell) -> Answer | None:
@@ -478,8 +481,9 @@ def _choice_reader(question: Question) -> CellReader:
 
     def read(cell: Cell) -> Answer | None:
         if cell.__class__ is str:
-            hit = cache.get(cell, cache)  # type: ignore[arg-type]
+            hit = cache.get(cell, cache)
             if hit is not cache:
+                # not the sentinel `cache` (no cast: a hot path)
                 return hit  # type: ignore[return-value]
         elif cell is None:
             return None
@@ -488,14 +492,16 @@ def _choice_reader(question: Question) -> CellReader:
             parts = [" ".join(p.casefold().split()) for p in text.split(";") if p.strip()]
             found = [table.get(p) for p in parts]
             if parts and all(found) and not is_dont_know(text):
-                result: Answer | None = tuple(sorted(set(found), key=order.__getitem__))  # type: ignore[arg-type]
+                # all(found): every part is an answer id
+                ids = cast(list[str], found)
+                result: Answer | None = tuple(sorted(set(ids), key=order.__getitem__))
             else:
                 result = parse_answer(question, text)
         else:
             key = " ".join(text.casefold().split())
             result = table[key] if key in table else parse_answer(question, cell)
         if cell.__class__ is str and len(cache) < _CACHE_LIMIT:
-            cache[cell] = result  # type: ignore[index]
+            cache[cell] = result
         return result
 
     return read
@@ -676,7 +682,11 @@ class RowReader:
         _read_columns(self._keyed, cells, found, problems)
         if len(self._keyed_cache) >= _CACHE_LIMIT:
             self._keyed_cache.clear()
-        entry = (found, problems, {})
+        entry: tuple[dict[str, Answer], list[CellProblem], dict[Hashable, Any]] = (
+            found,
+            problems,
+            {},
+        )
         self._keyed_cache[raw] = entry
         return entry
 

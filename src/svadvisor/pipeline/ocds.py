@@ -223,8 +223,10 @@ def release_facts(release: Any) -> Facts:
     released = _text(release.get("date"))
     if released is None:
         raise NoticeProblem("date", "missing release 'date', which OCDS requires")
-    tender = release.get("tender") if isinstance(release.get("tender"), dict) else {}
-    planning = release.get("planning") if isinstance(release.get("planning"), dict) else {}
+    tender: dict[str, Any] = release["tender"] if isinstance(release.get("tender"), dict) else {}
+    planning: dict[str, Any] = (
+        release["planning"] if isinstance(release.get("planning"), dict) else {}
+    )
     lots = [lot for lot in tender.get("lots") or [] if isinstance(lot, dict)]
     amount, currency = _value(tender, lots, planning)
     return Facts(
@@ -281,7 +283,9 @@ def _buyer_party(release: dict[str, Any]) -> str | None:
 
 
 def _duration_days(tender: dict[str, Any], lots: list[dict[str, Any]]) -> float | None:
-    period = tender.get("contractPeriod") if isinstance(tender.get("contractPeriod"), dict) else {}
+    period: dict[str, Any] = (
+        tender["contractPeriod"] if isinstance(tender.get("contractPeriod"), dict) else {}
+    )
     days = _number(period.get("durationInDays"))
     if days is None:
         start, end = _iso_day(period.get("startDate")), _iso_day(period.get("endDate"))

@@ -18,10 +18,11 @@ import csv
 import io
 import itertools
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
+from typing import Any
 
 from svadvisor.errors import InputFileError
 
@@ -99,7 +100,7 @@ def open_table(
 
 
 def choose_header(
-    rows: list[tuple[int, list[Cell] | tuple[Cell, ...]]],
+    rows: Sequence[tuple[int, Sequence[Cell]]],
     header_row: int | None,
     is_header: HeaderTest | None,
     name: str,
@@ -160,7 +161,7 @@ def _header_cell(value: Cell) -> str:
     return str(value)
 
 
-def is_blank(cells: list[Cell] | tuple[Cell, ...]) -> bool:
+def is_blank(cells: Sequence[Cell]) -> bool:
     return all(c is None or (isinstance(c, str) and not c.strip()) for c in cells)
 
 
@@ -294,7 +295,7 @@ def read_csv(
 
 
 def _header_remarks(
-    first: list[tuple[int, list[Cell] | tuple[Cell, ...]]], header_number: int, named: int | None
+    first: Sequence[tuple[int, Sequence[Cell]]], header_number: int, named: int | None
 ) -> list[str]:
     above = [n for n, cells in first if n < header_number and not is_blank(cells)]
     if not above:
@@ -346,7 +347,7 @@ def _csv_rows(
                     cell = record[too_long]
                     yield Row(
                         number,
-                        record,  # type: ignore[arg-type]
+                        record,  # type: ignore[arg-type]  # list[str]: text cells, never mixed in
                         problem=(
                             header[too_long] if too_long < len(header) else "",
                             cell[:40] + "...",
@@ -355,12 +356,15 @@ def _csv_rows(
                         ),
                     )
                     continue
+            # a CSV record is a list[str], which Row takes as its cells (no cast: a hot path)
             yield Row(number, record)  # type: ignore[arg-type]
     except csv.Error as exc:
         raise InputFileError(f"{path}: row {number + 1}: not valid CSV ({exc})") from None
 
 
 # --- XLSX -----------------------------------------------------------------------------
+# openpyxl's read-only workbook and sheets are typed Any below: its stubs type a workbook's
+# sheets as a union of every kind, which read-only mode narrows only at run time.
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 
@@ -385,9 +389,10 @@ def read_xlsx(
     # openpyxl warns (on stderr, naming its own source) about what it skips, such as a
     # date cell out of range; the row is rejected with its own reason instead
     warnings.filterwarnings("ignore", category=UserWarning, module=r"openpyxl(\.|$)")
+    unreadable: tuple[type[Exception], ...] = (InvalidFileException, OSError, *_damage_errors())
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, OSError, *_damage_errors()) as exc:
+    except unreadable as exc:
         raise InputFileError(f"{path}: not a readable .xlsx workbook ({_why(exc)})") from None
     try:
         worksheet, scanned, chosen, remarks = _pick_sheet_and_header(
@@ -424,7 +429,7 @@ def read_xlsx(
         workbook.close()
 
 
-def _scan(name: str, worksheet, rows: int) -> list[tuple[int, tuple]]:  # type: ignore[no-untyped-def,type-arg]
+def _scan(name: str, worksheet: Any, rows: int) -> list[tuple[int, tuple[Any, ...]]]:
     """The first rows of a sheet as cells (values and number formats)."""
     if worksheet.max_row is None:
         worksheet.reset_dimensions()
@@ -438,7 +443,13 @@ def _scan(name: str, worksheet, rows: int) -> list[tuple[int, tuple]]:  # type: 
     return found
 
 
-def _pick_sheet_and_header(path: Path, workbook, sheet, header_row, is_header):  # type: ignore[no-untyped-def]
+def _pick_sheet_and_header(
+    path: Path,
+    workbook: Any,
+    sheet: str | None,
+    header_row: int | None,
+    is_header: HeaderTest | None,
+) -> tuple[Any, list[tuple[int, tuple[Any, ...]]], tuple[int, list[str]] | None, list[str]]:
     """The sheet to read, its first rows, its header (number, names) and remarks."""
     names = workbook.sheetnames
     if not names:
@@ -467,7 +478,9 @@ def _pick_sheet_and_header(path: Path, workbook, sheet, header_row, is_header): 
     return (*first, [])
 
 
-def _formats(scanned: list[tuple[int, tuple]], header_number: int, width: int) -> dict[int, str]:  # type: ignore[type-arg]
+def _formats(
+    scanned: list[tuple[int, tuple[Any, ...]]], header_number: int, width: int
+) -> dict[int, str]:
     """Each column's number format (a date's, money's), from the first rows below the
     header that have one other than General."""
     formats: dict[int, str] = {}
@@ -485,7 +498,7 @@ _COL = re.compile(rb"<col\b([^>]*)/?>")
 _ATTRIBUTE = re.compile(rb'\b(min|max|width)="([\d.]+)"')
 
 
-def _column_widths(path: Path, worksheet, width: int) -> dict[int, float]:  # type: ignore[no-untyped-def]
+def _column_widths(path: Path, worksheet: Any, width: int) -> dict[int, float]:
     """The sheet's column widths, from its XML's <cols> (read-only mode does not load them;
     they come before the data, so the start of the part is enough)."""
     import zipfile
@@ -588,7 +601,7 @@ def _check_workbook_bytes(path: Path) -> None:
         )
 
 
-def _pick_sheet(path: Path, workbook, sheet: str | None):  # type: ignore[no-untyped-def]
+def _pick_sheet(path: Path, workbook: Any, sheet: str | None) -> Any:
     """The named sheet (exact, then ignoring case), else the first sheet."""
     names = workbook.sheetnames
     if not names:

@@ -187,7 +187,7 @@ class BatchScorer:
         confidence = result.confidence
         level = confidence.level if confidence else ""
         settle = [
-            self.pack.question(q).text if self.pack.question(q) else q  # type: ignore[union-attr]
+            asked.text if (asked := self.pack.question(q)) else q
             for q in (confidence.settle if confidence else [])[:SETTLE_MOST]
         ]
         cells = (
@@ -272,8 +272,8 @@ def _compared_values(pack: RulePack, cases: CaseLibrary | None) -> dict[str, set
         found[start].update(v.from_ for t in pack.thresholds for v in t.values if v.from_)
     for case in cases.cases if cases else ():
         for question_id, value in case.profile.items():
-            question = pack.question(question_id)
-            if question_id in found and question and not question.bands:
+            profiled = pack.question(question_id)
+            if question_id in found and profiled and not profiled.bands:
                 found[question_id].add(value)
     return found
 

@@ -20,11 +20,14 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import IO, TYPE_CHECKING, Protocol, cast
 
 from svadvisor.atomic import atomic_writer
 from svadvisor.errors import InputFileError
 from svadvisor.pipeline.readers import Cell
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 FORMULA_STARTS = frozenset("=+-@\t\r\n")
 _PLAIN_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
@@ -32,8 +35,8 @@ _PLAIN_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 
 def neutralise(value: Cell) -> Cell:
     """A cell made safe to open in a spreadsheet (see the module docstring)."""
-    if value.__class__ is str and value[:1] in FORMULA_STARTS and not _PLAIN_NUMBER.match(value):  # type: ignore[index,arg-type]
-        return "'" + value  # type: ignore[operator]
+    if value.__class__ is str and value[:1] in FORMULA_STARTS and not _PLAIN_NUMBER.match(value):
+        return "'" + value
     return value
 
 
@@ -110,7 +113,7 @@ class _CsvRows:
     directly, which gives the same line `csv` would write, faster.
     """
 
-    def __init__(self, handle: BinaryIO, delimiter: str) -> None:
+    def __init__(self, handle: IO[bytes], delimiter: str) -> None:
         self._handle = handle
         self._delimiter = delimiter
         self._sink = _Sink()
@@ -137,6 +140,7 @@ class _CsvRows:
     def _line(self, cells: Sequence[Cell]) -> str:
         """One row as CSV text, without its line end."""
         try:
+            # not all cells need be text: join raises TypeError then, handled below
             joined = "\x00" + "\x00".join(cells)  # type: ignore[arg-type]
         except TypeError:  # not all text: a workbook's numbers and dates
             joined = ""
@@ -177,13 +181,14 @@ _RISKY = re.compile("\x00[=+\\-@\t\r\n]")
 def _safe_cells(cells: Sequence[Cell]) -> Sequence[Cell]:
     """Cells ready for CSV: risky text neutralised, dates as text."""
     try:
+        # not all cells need be text: join raises TypeError then, handled below
         if not _RISKY.search("\x00" + "\x00".join(cells)):  # type: ignore[arg-type]
             return cells  # all text, none risky: the common case, checked in one pass
     except TypeError:
         pass  # not all text (a workbook's numbers and dates): cell by cell
     starts = FORMULA_STARTS
     return [
-        (c if c[:1] not in starts else neutralise(c))  # type: ignore[index]
+        (c if c[:1] not in starts else neutralise(c))
         if c.__class__ is str
         else c
         if c.__class__ is int or c is None
@@ -217,25 +222,26 @@ def write_csv(
 
 
 class _XlsxRows:
-    def __init__(self, sheet: object, illegal: re.Pattern[str], layout: Layout) -> None:
+    def __init__(self, sheet: WriteOnlyWorksheet, illegal: re.Pattern[str], layout: Layout) -> None:
         from openpyxl.cell import WriteOnlyCell
 
         self._sheet = sheet
-        self._append = sheet.append  # type: ignore[attr-defined]
+        self._append = sheet.append
         self._illegal = illegal
         self._cell_type = WriteOnlyCell
         self._formats = layout.formats
         self.rows = 0
 
     def write(self, cells: Sequence[Cell], tail: tuple[Cell, ...] = ()) -> None:
-        values = [self._cell(c) for c in (*cells, *tail)]
+        values: list[object] = [self._cell(c) for c in (*cells, *tail)]
         for index, value in enumerate(values):
             if isinstance(value, date | datetime) or (
                 index in self._formats and isinstance(value, int | float)
             ):
-                cell = self._cell_type(self._sheet, value=value)
+                # openpyxl writes a date as it does a datetime; its stubs name only datetime
+                cell = self._cell_type(self._sheet, value=value)  # type: ignore[arg-type]
                 cell.number_format = self._formats.get(index, DATE_FORMAT)
-                values[index] = cell  # type: ignore[call-overload]
+                values[index] = cell
         self._append(values)
         self.rows += 1
 
@@ -249,7 +255,8 @@ class _XlsxRows:
         )
         cells = []
         for index, name in enumerate(header):
-            cell = self._cell_type(self._sheet, value=self._cell(name))
+            # a header name stays text through `_cell`
+            cell = self._cell_type(self._sheet, value=cast(str, self._cell(name)))
             cell.font = bold
             cell.fill = fills[index >= own]
             cells.append(cell)
@@ -258,9 +265,10 @@ class _XlsxRows:
 
     def _cell(self, value: Cell) -> Cell:
         if value.__class__ is str:
-            value = neutralise(value)
-            if self._illegal.search(value):  # type: ignore[arg-type]
-                value = self._illegal.sub("", value)  # type: ignore[arg-type]
+            text = cast(str, neutralise(value))  # text stays text, perhaps with an apostrophe
+            if self._illegal.search(text):
+                text = self._illegal.sub("", text)
+            return text
         return value
 
 

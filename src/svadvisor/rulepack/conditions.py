@@ -111,6 +111,7 @@ class Leaf(_Strict):
             isinstance(b, date) != isinstance(value, date) for b in bounds
         ):
             return False
+        # value and its bounds are now both numbers or both dates, which compare
         low_ok = self.at_least is None or value >= self.at_least  # type: ignore[operator]
         return low_ok and (self.at_most is None or value <= self.at_most)  # type: ignore[operator]
 

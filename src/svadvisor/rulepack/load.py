@@ -13,7 +13,7 @@ import csv
 import itertools
 import typing
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -22,11 +22,13 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, Field, ValidationError
 
 from svadvisor.errors import Problem, RulePackError
-from svadvisor.folders import builtin_pack_dir, files_stamp, pack_files, pack_sha256
+from svadvisor.folders import builtin_pack_dir as builtin_pack_dir  # re-exported
+from svadvisor.folders import files_stamp, pack_files, pack_sha256
 from svadvisor.rulepack import conditions as cond
 from svadvisor.rulepack.schema import (
     DONT_KNOW,
     AnswerOption,
+    Band,
     Contradiction,
     GlossaryEntry,
     Note,
@@ -504,7 +506,7 @@ def _model_for(annotation: Any, node: Any) -> type[BaseModel] | None:
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return annotation
     if annotation == cond.Condition:
-        kinds = {
+        kinds: dict[str, type[BaseModel]] = {
             "question": cond.Leaf,
             "all": cond.AllOf,
             "any": cond.AnyOf,
@@ -548,7 +550,11 @@ def check_references(
         yield from _check_question(q, base, at)
         yield from _duplicates("questions.yaml", (*base, "answers"), q.choice_ids, at)
         yield from _duplicates("questions.yaml", (*base, "bands"), [b.id for b in q.bands], at)
-        for key, scored in (("answers", q.answers), ("bands", q.bands)):
+        scored_lists: list[tuple[str, Sequence[AnswerOption | Band]]] = [
+            ("answers", q.answers),
+            ("bands", q.bands),
+        ]
+        for key, scored in scored_lists:
             for i, item in enumerate(scored):
                 for si, score in enumerate(item.scores):
                     if score.route not in route_ids:
@@ -642,8 +648,8 @@ def check_references(
                 yield at(
                     "thresholds.yaml", (*base, "values", vi), "only the first value may omit 'from'"
                 )
-            earlier = [d for d in starts[:vi] if d is not None]
-            if start is not None and earlier and start <= max(earlier):
+            earlier_starts = [d for d in starts[:vi] if d is not None]
+            if start is not None and earlier_starts and start <= max(earlier_starts):
                 yield at(
                     "thresholds.yaml",
                     (*base, "values", vi, "from"),
@@ -682,7 +688,7 @@ def check_references(
     yield from _check_ocds(pack, questions, at)
 
 
-class _AnyName(dict):  # type: ignore[type-arg]
+class _AnyName(dict[str, Any]):
     """Stands for a file that did not read: every name is taken to be in it."""
 
     def __contains__(self, key: object) -> bool:
@@ -741,7 +747,7 @@ def _check_meta(pack: RulePack, questions: dict[str, Question], at: Any) -> Iter
         ("cpv", meta.cpv.question if meta.cpv else None, ("cpv",)),
     ]
     for key, question_id, types in wanted:
-        path = ("pack", key) if key == "start_date_question" else ("pack", key, "question")
+        path: PathKey = ("pack", key) if key == "start_date_question" else ("pack", key, "question")
         yield from _check_typed("pack.yaml", path, question_id, types, questions, at)
     places = _jurisdictions(pack)
     if meta.jurisdiction is not None and places:  # a missing question is reported above
@@ -884,10 +890,10 @@ def _check_ocds(pack: RulePack, questions: dict[str, Question], at: Any) -> Iter
         answered.append(
             (("keywords", ki), keyword.question, [(("keywords", ki, "answer"), keyword.answer)])
         )
-    for key, question_id, pairs in answered:
+    for answered_key, question_id, pairs in answered:
         q = questions.get(question_id)
         if q is None:
-            where = key if isinstance(key, tuple) else (key,)
+            where = answered_key if isinstance(answered_key, tuple) else (answered_key,)
             yield at(
                 "ocds.yaml",
                 (*base, *where, "question"),

@@ -87,6 +87,7 @@ class AnswerSpace:
                 q.type,
                 band.id if band else None,
                 tuple(leaf.evaluate(answers) for leaf in self.leaves if leaf.threshold is None),
+                # a number or date question's value and limits compare
                 tuple((value > limit, value == limit) for limit in self.limits),  # type: ignore[operator]
             )
         if q.type == "cpv" and isinstance(value, tuple):
@@ -225,7 +226,7 @@ def _keeping_the_rest(
         options = [o for o in question.choice_ids if o in relevant]
         subsets = [(), *(tuple((picked & relevant) ^ {o}) for o in options)]
     for subset in subsets:
-        chosen = set(subset) | (picked - relevant)  # type: ignore[arg-type]
+        chosen = set(subset) | (picked - relevant)  # type: ignore[arg-type]  # multi: a tuple of ids
         yield tuple(a for a in question.choice_ids if a in chosen)
 
 
@@ -233,14 +234,14 @@ def _nice(number: float) -> float | int:
     return int(number) if float(number).is_integer() else number
 
 
-def _dedupe(space_key: AnswerSpace, candidates: list[tuple[int, cond.Answer]]) -> list:
+def _dedupe(space_key: AnswerSpace, candidates: list[tuple[int, cond.Answer]]) -> list[cond.Answer]:
     """Keep the most readable candidate of each class (lowest rank first), sorted by value."""
     best: dict[Hashable, tuple[int, cond.Answer]] = {}
     for rank, value in candidates:
         k = space_key.key(value)
-        if k not in best or (rank, value) < best[k]:  # type: ignore[operator]
+        if k not in best or (rank, value) < best[k]:
             best[k] = (rank, value)
-    return sorted(value for _, value in best.values())  # type: ignore[type-var]
+    return sorted(value for _, value in best.values())
 
 
 def _number_values(probe: AnswerSpace) -> list[cond.Answer]:

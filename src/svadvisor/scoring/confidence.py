@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from svadvisor.answers.validate import describe_answer
 from svadvisor.rulepack import conditions as cond
-from svadvisor.rulepack.schema import ConfidenceSettings, Route, RulePack
+from svadvisor.rulepack.schema import ConfidenceSettings, Evidence, Route, RulePack
 from svadvisor.scoring.assessment import (
     AnswerWarning,
     ConfidenceLevel,
@@ -57,7 +57,9 @@ def settings(pack: RulePack) -> ConfidenceSettings:
     return pack.meta.confidence or DEFAULT_SETTINGS
 
 
-def evidence_state(route: Route, answers: Mapping[str, cond.Answer]) -> tuple[list, list]:
+def evidence_state(
+    route: Route, answers: Mapping[str, cond.Answer]
+) -> tuple[list[Evidence], list[Evidence]]:
     """(evidence that holds, evidence not yet answered) for a route."""
     held = [e for e in route.evidence if e.when.evaluate(answers) is True]
     open_ = [e for e in route.evidence if e.when.evaluate(answers) is None]
@@ -143,12 +145,15 @@ def judge(
         elif flips:
             level = "moderate"
             question, value, winner = flips[0]
-            q = pack.question(question)
-            other = pack.route(winner) if winner else None
-            becomes = f"{other.label} would win" if other else "the leading routes would tie"
+            flip_q = pack.question(question)
+            new_winner = pack.route(winner) if winner else None
+            becomes = (
+                f"{new_winner.label} would win" if new_winner else "the leading routes would tie"
+            )
             why.append(
-                f"A don't-know answer could change the winner: if '{q.text if q else question}' "
-                f"were answered '{describe_answer(q, value) if q else value}', {becomes}."
+                "A don't-know answer could change the winner: "
+                f"if '{flip_q.text if flip_q else question}' "
+                f"were answered '{describe_answer(flip_q, value) if flip_q else value}', {becomes}."
             )
             for flip_question, _, _ in flips:
                 if flip_question not in settle:

@@ -58,9 +58,9 @@ def _answer_scores(
             if option.id in value:
                 yield option.id, option.label, list(option.scores)
     elif question.type in ("choice", "yesno") and isinstance(value, str):
-        option = question.answer(value)
-        if option is not None:
-            yield option.id, option.label, list(option.scores)
+        chosen = question.answer(value)
+        if chosen is not None:
+            yield chosen.id, chosen.label, list(chosen.scores)
     elif question.type == "number" and isinstance(value, int | float):
         band = question.band_for(value)
         if band is not None:

@@ -12,6 +12,7 @@ This module sits below the sensitivity search and the engine: it imports neither
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import cast
 
 from svadvisor.rulepack import conditions as cond
 from svadvisor.rulepack.schema import Band, RulePack
@@ -50,10 +51,11 @@ class Scorer:
             if gate is not None and gate.evaluate(answers) is False:
                 continue
             if qid in self._choices:
-                picked = value if isinstance(value, tuple) else (value,)
+                # a choice or multi question's answer is validated to be answer ids
+                picked = cast(tuple[str, ...], value if isinstance(value, tuple) else (value,))
                 options = self._choices[qid]
                 for answer_id in picked:
-                    for route, points in options.get(answer_id, ()):  # type: ignore[call-overload]
+                    for route, points in options.get(answer_id, ()):
                         totals[route] += points
             elif qid in self._bands and isinstance(value, int | float):
                 for band, scores in self._bands[qid]:

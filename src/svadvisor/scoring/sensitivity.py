@@ -47,7 +47,9 @@ def with_sensitivity(
 # --- what would change the recommendation ------------------------------------------
 
 
-def _changed(answers: Mapping[str, cond.Answer], question: str, value: Value) -> dict:
+def _changed(
+    answers: Mapping[str, cond.Answer], question: str, value: Value
+) -> dict[str, cond.Answer]:
     out = dict(answers)
     if value is None:
         out.pop(question, None)
@@ -140,6 +142,7 @@ def _fewest_options_changed(
     was = set(current) if isinstance(current, tuple) else set()
 
     def moved(value: Value) -> frozenset[str] | None:
+        # a multi or CPV answer: a tuple of ids or codes
         return None if value is None else frozenset(was ^ set(value))  # type: ignore[arg-type]
 
     moves = [moved(v) for v, _ in flipped]
@@ -202,11 +205,11 @@ def weight_robustness(pack: RulePack, result: Assessment) -> WeightRobustness:
         groups[("question", q.id)] = {}
     for rule in pack.rules:
         groups[("rule", rule.id)] = {}
-    for route in result.ranking:
-        for c in route.contributions:
+    for ranked in result.ranking:
+        for c in ranked.contributions:
             key = ("rule", c.rule) if c.rule else ("question", c.question)
             part = groups.setdefault(key, {})
-            part[route.route] = part.get(route.route, 0) + c.points
+            part[ranked.route] = part.get(ranked.route, 0) + c.points
 
     def smallest(scopes: tuple[str, ...]) -> WeightMove | None:
         best: tuple[float, int, WeightMove] | None = None
@@ -229,7 +232,7 @@ def weight_robustness(pack: RulePack, result: Assessment) -> WeightRobustness:
                     percent,
                     index,
                     WeightMove(
-                        scope=scope,  # type: ignore[arg-type]
+                        scope=scope,
                         target=target,
                         target_label=_target_label(pack, scope, target),
                         percent=percent,
