@@ -220,10 +220,10 @@ def parse_uk_date(value: object) -> date | None:
     wordy = _WORDY_DATE.match(text)
     if wordy:
         day_text, month_text, year_text = wordy.groups()
-        month = _MONTHS.get(month_text.lower())
-        if month is None:
+        month_number = _MONTHS.get(month_text.lower())
+        if month_number is None:
             raise ValueProblem(f"{text!r} is not a date: unknown month {month_text!r}")
-        return _day(int(year_text), month, int(day_text), text)
+        return _day(int(year_text), month_number, int(day_text), text)
     try:
         return datetime.fromisoformat(text).date()
     except ValueError:
