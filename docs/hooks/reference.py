@@ -16,6 +16,7 @@ from __future__ import annotations
 import ast
 import inspect
 import itertools
+import re
 import textwrap
 import types
 import typing
@@ -94,6 +95,8 @@ def cli_markdown() -> str:
         out += [f"{level} `{' '.join(path)}` {{ #{_anchor(path)} }}", ""]
         out += [_help_paragraphs(command.help or ""), ""]
         usage = " ".join(command.collect_usage_pieces(ctx))
+        # typer marks a required argument {NAME} and an optional one [[NAME]]: plain usage
+        usage = re.sub(r"\{(\w+)\}", r"\1", usage).replace("[[", "[").replace("]]", "]")
         out += ["```text", f"{' '.join(path)} {usage}".rstrip(), "```", ""]
         rows = {"argument": [], "option": []}
         for param in command.params:
