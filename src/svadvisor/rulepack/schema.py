@@ -115,16 +115,26 @@ class PackMeta(PackModel):
     """`pack.yaml`: who wrote the pack, which version, and from when it applies."""
 
     name: Text
+    """The pack's name, shown with every result and memo."""
     version: Text
+    """The pack's version."""
     effective: date
+    """The day from which the pack's advice applies."""
     description: str = ""
     scope: str = ""
     start_date_question: Id | None = None
+    """The question that gives the procurement's planned start date (it picks the thresholds in
+    force)."""
     jurisdiction: Jurisdiction | None = None
+    """Which question says where the buyer is, and where notes hold by default."""
     cpv: CpvConfig | None = None
+    """The CPV question, vocabulary and official lists, and what each list implies."""
     close_call: CloseCall | None = None
+    """When a result counts as a close call, and what to say then."""
     confidence: ConfidenceSettings | None = None
+    """The margins for each confidence level, and what each level means."""
     covered_procurement: CoveredProcurement | None = None
+    """Which threshold makes a procurement covered (s3 of the Act) for each kind of contract."""
 
 
 class Prerequisite(PackModel):
@@ -174,13 +184,21 @@ class Baseline(PackModel):
 
 class Route(PackModel):
     id: Id
+    """The route's id (e.g. `alliance`)."""
     label: Text
+    """The route's name in the output."""
     summary: Text
+    """One sentence on what the route is."""
     source: Url
     baseline: Baseline | None = None
+    """Points the route has before any answer (competition's default)."""
     evidence: list[Evidence] = []
+    """The route's defining evidence: a leader with none of it holding is not recommended."""
     prerequisites: list[Prerequisite] = []
+    """Conditions the route needs; a route whose prerequisite the answers fail is ranked after every
+    route that meets its own."""
     guide: Guide | None = None
+    """The plain-English guide `svadvisor routes ID` prints."""
 
 
 class RouteGroup(PackModel):
@@ -201,9 +219,13 @@ class Score(PackModel):
     the reason and its source. `group` records the group a loaded score came from."""
 
     route: Id
+    """A route id, or a route group id (each member gets the points)."""
     points: int = Field(ge=-100, le=100)
+    """Points given; negative to take points away."""
     reason: Text
+    """Why, in one or two sentences: shown beside the points."""
     source: Url
+    """The public source of the reason."""
     group: Id | None = None
 
 
@@ -236,7 +258,9 @@ class Band(PackModel):
     id: Id
     label: Text
     at_least: float | None = None
+    """The band starts at this value (inclusive)."""
     below: float | None = None
+    """The band ends below this value."""
     scores: list[Score] = []
 
     def contains(self, value: float) -> bool:
@@ -247,15 +271,25 @@ class Band(PackModel):
 
 class Question(PackModel):
     id: Id
+    """The question's id: the key in an answers file, and the column name a sheet may use."""
     text: Text
+    """The question as an officer reads it."""
     help: str = ""
+    """Shown with `?` in the interview, and by `svadvisor questions`."""
     type: Literal["choice", "multi", "yesno", "number", "date", "cpv"]
+    """`choice` (one answer), `multi` (any of them), `yesno`, `number` (scored by `bands`), `date`,
+    or `cpv` (CPV codes)."""
     unit: Literal["GBP", "years"] | None = None
+    """For a number: `GBP` (amounts) or `years` (a contract's length, which a sheet's dates or
+    duration can answer)."""
     min: float | None = None
     max: float | None = None
     answers: list[AnswerOption] = []
+    """The answers a choice, multi or yesno question allows, with the points each gives."""
     bands: list[Band] = []
+    """For a number: the ranges it is scored by (`at_least` <= value < `below`)."""
     ask_when: Condition | None = None
+    """Asked (and scored) only when this condition on earlier answers holds."""
 
     def answer(self, answer_id: str) -> AnswerOption | None:
         return next((a for a in self.answers if a.id == answer_id), None)
@@ -294,12 +328,19 @@ class Note(PackModel):
     id: Id
     title: Text
     text: Text
+    """The note in full; `{threshold:ID}` prints the threshold value in force."""
     when: Condition | None = None
+    """The note applies when this condition holds (always, without one)."""
     strength: Literal["must", "should", "consider"]
+    """`must` (a duty), `should` (guidance) or `consider`."""
     sources: list[Url] = Field(min_length=1)
+    """Public sources, each in a class `sources.yaml` accepts."""
     checked: date
+    """The day the sources were last read."""
     review_by: date
+    """After this day the note is still shown, marked due for review."""
     jurisdictions: list[Id] | None = None
+    """Where the note holds (answers of the buyer's-nation question); default: the pack's `home`."""
     scope: Literal["any", "covered", "below_threshold"] = "any"
     """`covered`: a duty of covered procurement only (shown when the contract is at or
     above its threshold; with the value unknown, shown as applying only if it is);

@@ -22,10 +22,13 @@ class Contribution(_Out):
     question: str
     answer: str
     points: int
+    """Points given (negative for points taken away)."""
     reason: str
     source: str
     answer_label: str = ""
     rule: str | None = None
+    """The scoring rule's id when the points come from a rule over several answers, or
+    `baseline`."""
     group: str | None = None
     """The route group whose shared points these are (e.g. the collaborative pathway)."""
 
@@ -40,12 +43,18 @@ class Unmet(_Out):
 
 class RouteResult(_Out):
     route: str
+    """The route's id."""
     label: str
     score: int
+    """The route's points: the sum of its `contributions`."""
     eligible: bool
+    """False when the answers fail one of its prerequisites."""
     unmet: list[Unmet]
+    """The prerequisites the answers fail, in words, with their sources."""
     to_settle: list[str]
+    """Questions (ids) whose "don't know" leaves a prerequisite open."""
     contributions: list[Contribution]
+    """Every point of the score, with the question, answer, reason and source."""
 
 
 class AppliedThreshold(_Out):
@@ -207,33 +216,61 @@ class AnswerWarning(_Out):
 
 class Assessment(_Out):
     ranking: list[RouteResult]
+    """Every route, best first: routes whose prerequisites the answers fail come after all the
+    others, whatever their points."""
     margin: int
+    """The leader's score minus the runner-up's."""
     notes: list[NoteResult]
+    """The legal and practical notes that apply (or may apply: see each note's `applies_if`)."""
     unanswered: list[str]
+    """Questions (ids) that apply but were not answered, or answered "don't know"."""
     not_applicable: list[str]
+    """Questions (ids) skipped because their `ask_when` condition does not hold."""
     answers: dict[str, Any]
+    """The answers scored: question id -> answer id (or number, date, list of ids)."""
     rule_pack: RulePackInfo
+    """Which rule pack gave the advice: its name, version and sha256."""
     procurement_date: date
+    """The day thresholds and start-date tests were judged on."""
     procurement_date_basis: str
+    """Why that day: the planned start date, or today when none is given."""
     regimes: list[RegimeResult] = []
+    """Regimes that take over (the Provider Selection Regime, Scotland, Wales), with the decision
+    path walked with the answers."""
     derived: list[Derived] = []
+    """Answers implied by other answers (by the CPV codes), and whether each was used."""
     notes_not_holding: list[NotHolding] = []
+    """Notes whose condition holds but that do not hold here (where the buyer is, or below the
+    threshold), and why."""
     thresholds: list[AppliedThreshold] = []
+    """The threshold values the notes compared against, with the day each is in force from."""
     cases: list[CaseResult] = []
+    """The nearest real case studies (up to three), when a case library fits the pack."""
     what_would_change: list[Flip] = []
+    """Every change of one answer (or, when none does, of two) that makes another route win."""
     dont_know: list[DontKnowImpact] = []
+    """For each unanswered question: robust (no answer changes the winner), or which answers
+    would."""
     settle_first: str | None = None
+    """The unanswered question to settle first: the one where the largest share of answers changes
+    the winner."""
     weight_robustness: WeightRobustness | None = None
+    """How far a route's points, or one question's, must move before the winner changes (`null` when
+    no such move can)."""
     close_call: CloseCallResult | None = None
+    """Set when the top two are closer than the pack's `close_call.margin`, with the pack's
+    advice."""
     recommended: str | None = None
     """The winner's id; None for a tie or when the confidence is insufficient."""
     confidence: ConfidenceResult | None = None
+    """How sure the advice is: `strong`, `moderate`, `weak` or `insufficient`, with the reasons."""
     tie: list[str] = []
     """Routes tied at the top (empty unless there is an exact tie)."""
     covered_procurement: bool | None = None
     """At or above the threshold for its kind on the start date (True), below it (False),
     or not known yet (None): see the pack's `covered_procurement`."""
     warnings: list[AnswerWarning] = []
+    """Answers that contradict each other: scored as given, but flagged."""
 
     @property
     def winner(self) -> RouteResult:
