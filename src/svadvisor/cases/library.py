@@ -17,7 +17,7 @@ from svadvisor.answers.validate import validate_answers
 from svadvisor.cases.matching import CaseLibrary, CaseStudy
 from svadvisor.errors import AnswersError, CaseLibraryError, Problem
 from svadvisor.folders import builtin_cases_dir, case_files, files_stamp
-from svadvisor.rulepack.load import schema_problems
+from svadvisor.rulepack.locate import schema_problems
 from svadvisor.rulepack.schema import RulePack
 from svadvisor.yamlfile import YamlDocument, YamlProblem, load_yaml_file
 

@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from svadvisor.answers.validate import validate_answers
 from svadvisor.errors import AnswersError, Problem, ProblemsError
 from svadvisor.rulepack.conditions import Answer
-from svadvisor.rulepack.load import validate_document
+from svadvisor.rulepack.locate import validate_document
 from svadvisor.rulepack.schema import Id, RulePack, Text, Url
 from svadvisor.scoring import engine
 from svadvisor.scoring.assessment import Assessment
