@@ -222,13 +222,75 @@ def test_diff_rescores_a_pipeline_csv(
     assert result.exit_code == 0, result.output
     assert "Recommended route changes in 1 of 2 rows of" in result.stdout
     assert (
-        "  line 2 (Complex needs): Alliance contracting -> Collaborative commissioning"
+        "  row 2 (Complex needs): Alliance contracting -> Collaborative commissioning"
         in result.stdout
     )
     assert "School food" not in result.stdout
     assert result.stderr.startswith(
-        "  not scored: line 4 (Typo): complexity: 'complx' is not an answer"
+        "  not scored: row 4 (Typo): complexity: 'complx' is not an answer"
     )
+
+
+def test_diff_rescores_a_pipeline_workbook_below_its_title(
+    runner: CliRunner, pack_copy: Path, edit: Edit, tmp_path: Path
+) -> None:
+    """The same reader as batch: a workbook, a title row above the header, a blank row."""
+    from openpyxl import Workbook
+
+    edit(*WEAKER_TRUST_RULE)
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(["Forward plan 2027-28"])
+    sheet.append(
+        [
+            "service",
+            "complexity",
+            "timescale",
+            "market",
+            "specification",
+            "providers",
+            "shared_governance",
+            "relationships",
+            "risk",
+            "community_asset",
+            "service_type",
+            "sme_presence",
+            "payment",
+            "counterparty",
+            "outcomes_measurable",
+            "owner",
+        ]
+    )
+    sheet.append([])
+    sheet.append(
+        [
+            "Complex needs",
+            "complex",
+            "long",
+            "thin",
+            "co_design",
+            "several",
+            "yes",
+            "strong",
+            "cannot",
+            "none",
+            "light_touch",
+            "some",
+            "contract",
+            "independent",
+            "not_reliably",
+            "Housing",
+        ]
+    )
+    path = tmp_path / "plan.xlsx"
+    workbook.save(path)
+    result = runner.invoke(
+        app, ["rules", "diff", str(builtin_pack_dir()), str(pack_copy), "--pipeline", str(path)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "in 1 of 1 rows of" in result.stdout
+    assert "  row 4 (Complex needs): Alliance contracting -> " in result.stdout
 
 
 def test_diff_of_a_missing_pipeline_file(runner: CliRunner, tmp_path: Path) -> None:

@@ -134,7 +134,8 @@ def diff(
         typer.Option(
             "--pipeline",
             metavar="FILE",
-            help="CSV of services (columns named by question id) to re-score with both packs; "
+            help="CSV or XLSX of services (columns named by question id) to re-score with both "
+            "packs; "
             "default: the packs' own test cases.",
         ),
     ] = None,
@@ -154,7 +155,8 @@ def diff(
         typer.echo(f"  {line}")
 
     if pipeline is not None:
-        rows, what = read_rows(pipeline), f"rows of {pipeline}"
+        questions = {q.id for q in (*before.questions, *after.questions)}
+        rows, what = read_rows(pipeline, questions), f"rows of {pipeline}"
     else:
         cases = {c.case.name: c.case for c in load_pack_tests(before, old)}
         cases.update({c.case.name: c.case for c in load_pack_tests(after, new)})

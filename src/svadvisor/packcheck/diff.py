@@ -7,8 +7,7 @@ and which services would now be recommended a different route, and why.
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -278,28 +277,32 @@ class RowsCompared:
     skipped: list[str]
 
 
-def read_rows(path: Path) -> list[Row]:
-    """A CSV whose header names question ids (other columns are ignored; a first column
-    that is not a question names the row). Blank cells are "don't know"."""
+def read_rows(path: Path, questions: Collection[str], *, sheet: str | None = None) -> list[Row]:
+    """A pipeline sheet (CSV or XLSX, read as `svadvisor batch` reads it: any encoding it
+    reads, a header below title rows: the first row naming one of `questions`) whose
+    header names question ids; other columns are ignored, and a first column that is not
+    a question names the row. Blank cells are "don't know"."""
+    from svadvisor.pipeline.readers import is_blank, open_table
+
     if not path.is_file():
         raise InputFileError(f"{path}: pipeline file not found")
-    try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            reader = csv.DictReader(handle)
-            header = reader.fieldnames or []
-            records = list(reader)
-    except UnicodeDecodeError:
-        raise InputFileError(f"{path}: not UTF-8 text; save the CSV as UTF-8") from None
-    except csv.Error as exc:
-        raise InputFileError(f"{path}: not a readable CSV ({exc})") from None
-    if not header:
-        raise InputFileError(f"{path}: the CSV has no header row of question ids")
     rows = []
-    for number, record in enumerate(records, start=2):
-        name = (record.get(header[0]) or "").strip()
-        label = f"line {number}" + (f" ({name})" if name else "")
-        answers = {k: v for k, v in record.items() if k is not None and (v or "").strip()}
-        rows.append(Row(label, answers))
+
+    def names_a_question(cells: list[str]) -> bool:
+        return any(cell.strip() in questions for cell in cells)
+
+    with open_table(path, sheet=sheet, is_header=names_a_question) as table:
+        header = table.header
+        if not any(header):
+            raise InputFileError(f"{path}: the sheet has no header row of question ids")
+        for row in table.rows:
+            if is_blank(row.cells):
+                continue
+            cells = dict(zip(header, row.cells, strict=False))
+            name = str(cells.get(header[0]) or "").strip()
+            label = f"row {row.number}" + (f" ({name})" if name else "")
+            answers = {k: v for k, v in cells.items() if k and str(v or "").strip()}
+            rows.append(Row(label, answers))
     return rows
 
 
