@@ -298,48 +298,53 @@ def runner_up_losses(pack: RulePack, assessment: Assessment) -> list[dict[str, A
     return sorted(losses, key=lambda row: -row["gap"])
 
 
-def _trial_answers(question: Question) -> list[tuple[str, Answer]]:
-    """One value per possible answer (or band), to see what answering would do."""
-    if question.type == "multi":
-        return [(a.label, (a.id,)) for a in question.answers]
-    if question.type in ("choice", "yesno"):
-        return [(a.label, a.id) for a in question.answers]
-    if question.type == "number":
-        trials: list[tuple[str, Answer]] = []
-        for band in question.bands:
-            if band.at_least is not None:
-                value: float = band.at_least
-            elif band.below is not None:
-                value = band.below - 1
-            else:
-                value = 0
-            trials.append((band.label, int(value) if float(value).is_integer() else value))
-        return trials
-    return []
+def answer_changes(assessment: Assessment) -> tuple[dict[str, list[Flip]], set[str]]:
+    """From the engine's sensitivity analysis held on the assessment: each question's own
+    answers that would change the winner (its "don't know" impact and the single-answer
+    changes), and the questions that change it only together with another answer."""
+    singles: dict[str, list[Flip]] = {}
+    seen: set[tuple[str, str, str]] = set()
+    flips = [flip for impact in assessment.dont_know for flip in impact.flips]
+    flips += [flip for flip in assessment.what_would_change if len(flip.changes) == 1]
+    for flip in flips:
+        change = flip.changes[0]
+        key = (change.question, repr(change.to), flip.winner)
+        if key not in seen:
+            seen.add(key)
+            singles.setdefault(change.question, []).append(flip)
+    in_pairs = {
+        c.question
+        for flip in assessment.what_would_change
+        if len(flip.changes) > 1
+        for c in flip.changes
+    }
+    return singles, in_pairs
 
 
 def what_answering_would_do(
-    scorer: engine.Scorer,
-    answers: Mapping[str, Answer],
     question: Question,
     assessment: Assessment,
+    singles: Mapping[str, Sequence[Flip]],
+    in_pairs: set[str],
+    moving: set[str],
 ) -> str:
-    """For a "don't know": whether any answer would change the recommendation, in words."""
-    pack = scorer.pack
-    labels = {r.id: r.label for r in pack.routes}
-    winner = assessment.winner.route
-    changes = []
-    for label, value in _trial_answers(question):
-        top = scorer.ranking({**answers, question.id: value})[0][0]
-        if top != winner:
-            changes.append(f"'{label}' would recommend {labels[top]}")
+    """For a "don't know": whether answering would change the recommendation, in words,
+    as the engine's sensitivity analysis found (`answer_changes`). `moving` holds the
+    questions that search covers; any other question can never change a score."""
     settles = [r.label for r in assessment.ranking if question.id in r.to_settle]
     parts = []
     if settles:
         parts.append(f"Settles a prerequisite of {', '.join(settles)}.")
-    if changes:
+    flips = singles.get(question.id, [])
+    if flips:
+        changes = [f"'{f.changes[0].to_label}' would recommend {f.winner_label}" for f in flips]
         parts.append("Could change the recommendation: " + "; ".join(changes) + ".")
-    elif _trial_answers(question):
+    elif question.id in in_pairs:
+        parts.append(
+            "No single answer would change the recommendation, but one together with "
+            "another change could (see what would change the recommendation)."
+        )
+    elif question.id in moving:
         parts.append("No single answer would change the recommendation.")
     else:
         parts.append("Scores nothing itself; answering refines the notes and checks that use it.")
@@ -349,7 +354,12 @@ def what_answering_would_do(
 def _answers_given(
     pack: RulePack, answers: Mapping[str, Answer], assessment: Assessment
 ) -> list[dict[str, Any]]:
-    scorer = engine.Scorer(pack)
+    from svadvisor.scoring.sensitivity import scoring_questions, with_sensitivity
+
+    if assessment.weight_robustness is None:  # assessed without the sensitivity search
+        assessment = with_sensitivity(pack, answers, assessment)
+    singles, in_pairs = answer_changes(assessment)
+    moving = scoring_questions(pack)
     derived = {d.question: d for d in assessment.derived if d.used}
     rows = []
     for q in pack.questions:
@@ -367,7 +377,7 @@ def _answers_given(
             row.update(
                 status="dont_know",
                 answer="Don't know",
-                sharpen=what_answering_would_do(scorer, answers, q, assessment),
+                sharpen=what_answering_would_do(q, assessment, singles, in_pairs, moving),
             )
         rows.append(row)
     return rows
