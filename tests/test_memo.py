@@ -21,12 +21,13 @@ from hypothesis import strategies as st
 from tests.conftest import EXAMPLES, EXPECTED_ROUTE, line_of
 from typer.testing import CliRunner
 
+from svadvisor import memo
 from svadvisor.answers.files import read_answers_file
 from svadvisor.answers.validate import validate_answers
 from svadvisor.cases.library import load_cases
 from svadvisor.cli.app import app
 from svadvisor.errors import InputFileError, RulePackError
-from svadvisor.memo import render as memo
+from svadvisor.memo import files as memo_files
 from svadvisor.rulepack.load import builtin_pack_dir, load_pack, pack_sha256
 from svadvisor.rulepack.schema import RulePack
 from svadvisor.scoring import engine
@@ -581,7 +582,7 @@ def test_a_template_without_the_reproducibility_block_is_refused(pack_copy: Path
 
 
 def test_duplicate_titles_get_distinct_names() -> None:
-    names = memo.safe_memo_names(
+    names = memo_files.safe_memo_names(
         ["Day centre", "Day centre", "day centre", "Day centre-2", "", "CON", "a/b\\c:d*?"]
     )
     assert names == [
@@ -593,7 +594,7 @@ def test_duplicate_titles_get_distinct_names() -> None:
         "CON_.md",
         "a-b-c-d.md",
     ]
-    assert memo.safe_memo_names(["Café über", "Ysgol Gymraeg Llŵyn"], fmt="docx") == [
+    assert memo_files.safe_memo_names(["Café über", "Ysgol Gymraeg Llŵyn"], fmt="docx") == [
         "Cafe-uber.docx",
         "Ysgol-Gymraeg-Llwyn.docx",
     ]
@@ -601,7 +602,7 @@ def test_duplicate_titles_get_distinct_names() -> None:
 
 @given(st.lists(st.text(max_size=200), max_size=30))
 def test_memo_names_are_always_safe_and_distinct(texts: list[str]) -> None:
-    names = memo.safe_memo_names(texts)
+    names = memo_files.safe_memo_names(texts)
     assert len(names) == len(texts)
     assert len({n.casefold() for n in names}) == len(names)
     for name in names:
@@ -616,21 +617,21 @@ def test_write_memos_writes_one_file_per_row(pack: RulePack, tmp_path: Path) -> 
     rows = [("Homelessness alliance", "first"), ("Homelessness alliance", "second")]
     memos = [(title, renderer.render(result, on=DAY, title=f"{title} ({n})")) for title, n in rows]
     folder = tmp_path / "memos"
-    paths = memo.write_memos(folder, memos, force=False)
+    paths = memo_files.write_memos(folder, memos, force=False)
     assert [p.name for p in paths] == ["Homelessness-alliance.md", "Homelessness-alliance-2.md"]
     assert paths[1].read_text(encoding="utf-8").startswith("# Homelessness alliance (second)")
 
     paths[1].write_text("kept", encoding="utf-8")
     with pytest.raises(InputFileError, match="already exists; pass --force"):
-        memo.write_memos(folder, memos, force=False)
+        memo_files.write_memos(folder, memos, force=False)
     assert paths[1].read_text(encoding="utf-8") == "kept"
-    memo.write_memos(folder, memos, force=True)
+    memo_files.write_memos(folder, memos, force=True)
     assert paths[1].read_text(encoding="utf-8").startswith("# Homelessness alliance (second)")
 
 
 def test_write_memos_needs_an_existing_parent(tmp_path: Path) -> None:
     with pytest.raises(InputFileError, match="does not exist"):
-        memo.write_memos(tmp_path / "no" / "memos", [("a", "text")], force=False)
+        memo_files.write_memos(tmp_path / "no" / "memos", [("a", "text")], force=False)
 
 
 def test_the_route_guide_feeds_the_memo(pack: RulePack) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import shutil
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,8 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from tests.conftest import replace_once
 from tests.test_properties import answers_strategy
 
+from svadvisor import memo
 from svadvisor.answers.validate import validate_answers
-from svadvisor.memo import render as memo
 from svadvisor.rulepack.load import builtin_pack_dir, load_pack
 from svadvisor.rulepack.schema import RulePack
 from svadvisor.scoring import engine
@@ -139,3 +140,26 @@ def test_the_reproducing_pack_is_not_the_builtin() -> None:
     is why no CPV code alone can change its advice."""
     text = (builtin_pack_dir() / "questions.yaml").read_text(encoding="utf-8")
     assert LIGHT_TOUCH + "      - id: health_psr" in text
+
+
+# --- the memo package's layering ------------------------------------------------------
+
+FORBIDDEN = ("svadvisor.cli", "typer", "rich", "questionary")
+
+
+def test_the_memo_package_never_imports_the_cli_or_a_terminal_library() -> None:
+    import ast
+
+    folder = Path(memo.__file__).parent
+    for file in sorted(folder.glob("*.py")):
+        for node in ast.walk(ast.parse(file.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                names = [node.module or ""]
+            else:
+                continue
+            for name in names:
+                assert not any(name == bad or name.startswith(f"{bad}.") for bad in FORBIDDEN), (
+                    f"{file.name}:{node.lineno} imports {name}"
+                )

@@ -241,7 +241,7 @@ def _check_memo_folder(folder: Path, fmt: str, *, force: bool) -> None:
     """Memos are written as rows are scored, so refuse before any work a folder that
     already holds memos, unless --force; and check the format and its extra now."""
     from svadvisor.errors import InputFileError
-    from svadvisor.memo.render import MEMO_SUFFIX, memo_format
+    from svadvisor.memo import MEMO_SUFFIX, memo_format
 
     chosen = memo_format(folder, fmt)
     if folder.exists() and not folder.is_dir():
@@ -256,14 +256,14 @@ def _check_memo_folder(folder: Path, fmt: str, *, force: bool) -> None:
                 "pass --force to replace them, or name an empty folder"
             )
     if chosen == "docx":
-        from svadvisor.memo.render import markdown_to_docx
+        from svadvisor.memo import markdown_to_docx
 
         markdown_to_docx("# check")  # a clear message now if the docx extra is missing
 
 
 def _memo_writer(work, pack, library, folder: Path, fmt: str, *, force: bool):  # type: ignore[no-untyped-def]
     """Render and write one memo per scored row, from the row's own answers."""
-    from svadvisor.memo.render import MEMO_SUFFIX, MemoNamer, MemoRenderer, memo_format, write_memo
+    from svadvisor.memo import MEMO_SUFFIX, MemoNamer, MemoRenderer, memo_format, write_memo
     from svadvisor.scoring import engine
 
     chosen = memo_format(folder, fmt)
