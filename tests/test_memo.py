@@ -311,6 +311,33 @@ def test_format_without_memo_is_an_error(runner: CliRunner) -> None:
     assert "give --memo FILE too" in result.stderr
 
 
+def test_one_decision_of_the_memo_format() -> None:
+    from svadvisor.cli.common import MemoFormatChoice
+
+    assert {choice.value for choice in MemoFormatChoice} == set(memo.MEMO_SUFFIX)
+    assert memo.memo_format(Path("memo.DOCX")) == "docx"
+    assert memo.memo_format(Path("memo.md")) == "md"
+    assert memo.memo_format(Path("memo.out")) == "md"
+    assert memo.memo_format(Path("memo.docx"), MemoFormatChoice.md) == "md"
+    assert memo.memo_format(Path("memo.out"), MemoFormatChoice.docx) == "docx"
+    assert memo.memo_format(None) == "md"  # a folder of memos
+    assert memo.memo_format(None, "docx") == "docx"
+    with pytest.raises(InputFileError, match="unknown memo format 'pdf'"):
+        memo.memo_format(Path("memo.md"), "pdf")
+
+
+def test_batch_and_assess_share_the_memo_format_option(runner: CliRunner, tmp_path: Path) -> None:
+    sheet = tmp_path / "plan.csv"
+    sheet.write_text("Ref,complexity\nDS-1,simple\n", encoding="utf-8")
+    for command in (["batch", str(sheet)], ["assess", "--answers", str(ALLIANCE)]):
+        for flag in ("--format", "--memo-format"):
+            result = runner.invoke(app, [*command, flag, "md"])
+            assert result.exit_code == 2, (command, flag, result.output)
+            assert "too" in result.stderr and "--memo" in result.stderr
+        bad = runner.invoke(app, [*command, "--format", "pdf"])
+        assert bad.exit_code == 2 and "'pdf' is not one of 'md', 'docx'" in bad.stderr
+
+
 def test_word_memo_has_real_headings_and_tables(runner: CliRunner, tmp_path: Path) -> None:
     pytest.importorskip("pypandoc")
     docx = pytest.importorskip("docx")

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from svadvisor.cli.common import MemoFormat, RulesOption, load, user_errors
+from svadvisor.cli.common import MemoFormatChoice, RulesOption, load, user_errors
 
 if TYPE_CHECKING:
     from svadvisor.answers.record import DecisionRecord
@@ -39,14 +39,14 @@ def write_assessment_memo(
     *,
     on: date,
     title: str,
-    fmt: MemoFormat | None,
+    fmt: MemoFormatChoice | None,
     force: bool,
     record: DecisionRecord | None = None,
 ) -> None:
     """Render and write one memo; say where on stderr, so stdout stays the assessment."""
     from svadvisor import memo
 
-    fmt_name = memo.memo_format(path, fmt.value if fmt else None)
+    fmt_name = memo.memo_format(path, fmt)
     text = memo.render_memo(pack, result, on=on, title=title, record=record)
     memo.write_memo(path, text, fmt=fmt_name, force=force)
     typer.echo(f"Wrote memo {path}", err=True)

@@ -10,7 +10,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Literal, cast
 
 from svadvisor.atomic import atomic_writer, refuse_overwrite, write_text_atomic
 from svadvisor.errors import InputFileError
@@ -21,13 +21,16 @@ MemoFormat = Literal["md", "docx"]
 MEMO_SUFFIX: dict[str, str] = {"md": ".md", "docx": ".docx"}
 
 
-def memo_format(path: Path, explicit: str | None = None) -> MemoFormat:
-    """md or docx: what the user said, else the file's suffix (.docx), else Markdown."""
+def memo_format(path: Path | None, explicit: str | None = None) -> MemoFormat:
+    """The one place a memo's format is decided: the --format option when given (md or
+    docx), else the file's suffix (.docx is Word), else Markdown. A folder of memos
+    (`path` None) is Markdown unless the option says otherwise."""
     if explicit is not None:
-        if explicit not in MEMO_SUFFIX:
-            raise InputFileError(f"unknown memo format {explicit!r}; use md or docx")
-        return explicit  # type: ignore[return-value]
-    return "docx" if path.suffix.lower() == ".docx" else "md"
+        chosen = str(explicit)
+        if chosen not in MEMO_SUFFIX:
+            raise InputFileError(f"unknown memo format {chosen!r}; use md or docx")
+        return cast(MemoFormat, chosen)
+    return "docx" if path is not None and path.suffix.lower() == ".docx" else "md"
 
 
 def write_memo(path: Path, markdown: str, *, fmt: MemoFormat = "md", force: bool) -> None:
