@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, cast
@@ -91,37 +90,3 @@ class MemoNamer:
         name = f"{candidate}{self.suffix}"
         self.taken.add(name.casefold())
         return name
-
-
-def safe_memo_names(texts: Sequence[str], *, fmt: MemoFormat = "md") -> list[str]:
-    """One safe, distinct file name per memo, from each row's reference or title."""
-    namer = MemoNamer(MEMO_SUFFIX[fmt])
-    return [namer.name_for(text) for text in texts]
-
-
-def write_memos(
-    directory: Path,
-    memos: Iterable[tuple[str, str]],
-    *,
-    fmt: MemoFormat = "md",
-    force: bool,
-) -> list[Path]:
-    """Write (name text, Markdown) pairs as files in `directory`, one safe name each.
-
-    Every target is checked before the first is written, so a refused overwrite leaves
-    the folder as it was.
-    """
-    items = list(memos)
-    if directory.exists() and not directory.is_dir():
-        raise InputFileError(f"{directory}: is a file; --memos needs a folder")
-    if not directory.parent.is_dir():
-        raise InputFileError(f"{directory}: the folder {directory.parent} does not exist")
-    names = safe_memo_names([name for name, _ in items], fmt=fmt)
-    paths = [directory / name for name in names]
-    if directory.is_dir():
-        for path in paths:
-            refuse_overwrite(path, force=force)
-    directory.mkdir(exist_ok=True)
-    for path, (_, markdown) in zip(paths, items, strict=True):
-        write_memo(path, markdown, fmt=fmt, force=force)
-    return paths
