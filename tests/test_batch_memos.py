@@ -71,3 +71,16 @@ def test_a_folder_holding_memos_is_refused_before_any_work(
     code, output, _ = run(runner, tmp_path, "--force")
     assert code == 1, output
     assert (memos / "AT-1.md").exists()
+
+
+def test_the_memos_folder_must_be_a_folder_in_an_existing_one(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    (tmp_path / "memos").write_text("a file", encoding="utf-8")
+    code, output, _ = run(runner, tmp_path)
+    assert code == 2 and "is a file; --memos needs a folder" in output
+    source = tmp_path / "plan.csv"
+    missing = tmp_path / "no" / "memos"
+    result = runner.invoke(app, ["batch", str(source), "--memos", str(missing)])
+    assert result.exit_code == 2 and "does not exist" in result.output
+    assert not (tmp_path / "plan.scored.csv").exists()

@@ -21,12 +21,12 @@ from hypothesis import strategies as st
 from tests.conftest import EXAMPLES, EXPECTED_ROUTE, line_of, read_answers_file
 from typer.testing import CliRunner
 
+from svadvisor import memo
 from svadvisor.answers.validate import validate_answers
 from svadvisor.answers.values import money
 from svadvisor.cases.library import load_cases
 from svadvisor.cli.app import app
 from svadvisor.errors import InputFileError, RulePackError
-from svadvisor.memo import render as memo
 from svadvisor.rulepack.load import builtin_pack_dir, load_pack, pack_sha256
 from svadvisor.rulepack.schema import RulePack
 from svadvisor.scoring import engine
@@ -309,6 +309,33 @@ def test_format_without_memo_is_an_error(runner: CliRunner) -> None:
     assert "give --memo FILE too" in result.stderr
 
 
+def test_one_decision_of_the_memo_format() -> None:
+    from svadvisor.cli.common import MemoFormatChoice
+
+    assert {choice.value for choice in MemoFormatChoice} == set(memo.MEMO_SUFFIX)
+    assert memo.memo_format(Path("memo.DOCX")) == "docx"
+    assert memo.memo_format(Path("memo.md")) == "md"
+    assert memo.memo_format(Path("memo.out")) == "md"
+    assert memo.memo_format(Path("memo.docx"), MemoFormatChoice.md) == "md"
+    assert memo.memo_format(Path("memo.out"), MemoFormatChoice.docx) == "docx"
+    assert memo.memo_format(None) == "md"  # a folder of memos
+    assert memo.memo_format(None, "docx") == "docx"
+    with pytest.raises(InputFileError, match="unknown memo format 'pdf'"):
+        memo.memo_format(Path("memo.md"), "pdf")
+
+
+def test_batch_and_assess_share_the_memo_format_option(runner: CliRunner, tmp_path: Path) -> None:
+    sheet = tmp_path / "plan.csv"
+    sheet.write_text("Ref,complexity\nDS-1,simple\n", encoding="utf-8")
+    for command in (["batch", str(sheet)], ["assess", "--answers", str(ALLIANCE)]):
+        for flag in ("--format", "--memo-format"):
+            result = runner.invoke(app, [*command, flag, "md"])
+            assert result.exit_code == 2, (command, flag, result.output)
+            assert "too" in result.stderr and "--memo" in result.stderr
+        bad = runner.invoke(app, [*command, "--format", "pdf"])
+        assert bad.exit_code == 2 and "'pdf' is not one of 'md', 'docx'" in bad.stderr
+
+
 def test_word_memo_has_real_headings_and_tables(runner: CliRunner, tmp_path: Path) -> None:
     pytest.importorskip("pypandoc")
     docx = pytest.importorskip("docx")
@@ -579,8 +606,14 @@ def test_a_template_without_the_reproducibility_block_is_refused(pack_copy: Path
 # --- memo files for batch runs -----------------------------------------------------------
 
 
+def names_for(texts: list[str], suffix: str = ".md") -> list[str]:
+    """The names batch gives memos from these references or titles, in this order."""
+    namer = memo.MemoNamer(suffix)
+    return [namer.name_for(text) for text in texts]
+
+
 def test_duplicate_titles_get_distinct_names() -> None:
-    names = memo.safe_memo_names(
+    names = names_for(
         ["Day centre", "Day centre", "day centre", "Day centre-2", "", "CON", "a/b\\c:d*?"]
     )
     assert names == [
@@ -592,7 +625,7 @@ def test_duplicate_titles_get_distinct_names() -> None:
         "CON_.md",
         "a-b-c-d.md",
     ]
-    assert memo.safe_memo_names(["Café über", "Ysgol Gymraeg Llŵyn"], fmt="docx") == [
+    assert names_for(["Café über", "Ysgol Gymraeg Llŵyn"], ".docx") == [
         "Cafe-uber.docx",
         "Ysgol-Gymraeg-Llwyn.docx",
     ]
@@ -600,36 +633,13 @@ def test_duplicate_titles_get_distinct_names() -> None:
 
 @given(st.lists(st.text(max_size=200), max_size=30))
 def test_memo_names_are_always_safe_and_distinct(texts: list[str]) -> None:
-    names = memo.safe_memo_names(texts)
+    names = names_for(texts)
     assert len(names) == len(texts)
     assert len({n.casefold() for n in names}) == len(names)
     for name in names:
         assert re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*\.md", name), name
         assert len(name) <= memo.MAX_NAME_LENGTH + 10
         assert name.split(".")[0].lower() not in {"con", "prn", "aux", "nul", "com1", "lpt1"}
-
-
-def test_write_memos_writes_one_file_per_row(pack: RulePack, tmp_path: Path) -> None:
-    result = assess_file(pack, ALLIANCE)
-    renderer = memo.MemoRenderer(pack)
-    rows = [("Homelessness alliance", "first"), ("Homelessness alliance", "second")]
-    memos = [(title, renderer.render(result, on=DAY, title=f"{title} ({n})")) for title, n in rows]
-    folder = tmp_path / "memos"
-    paths = memo.write_memos(folder, memos, force=False)
-    assert [p.name for p in paths] == ["Homelessness-alliance.md", "Homelessness-alliance-2.md"]
-    assert paths[1].read_text(encoding="utf-8").startswith("# Homelessness alliance (second)")
-
-    paths[1].write_text("kept", encoding="utf-8")
-    with pytest.raises(InputFileError, match="already exists; pass --force"):
-        memo.write_memos(folder, memos, force=False)
-    assert paths[1].read_text(encoding="utf-8") == "kept"
-    memo.write_memos(folder, memos, force=True)
-    assert paths[1].read_text(encoding="utf-8").startswith("# Homelessness alliance (second)")
-
-
-def test_write_memos_needs_an_existing_parent(tmp_path: Path) -> None:
-    with pytest.raises(InputFileError, match="does not exist"):
-        memo.write_memos(tmp_path / "no" / "memos", [("a", "text")], force=False)
 
 
 def test_the_route_guide_feeds_the_memo(pack: RulePack) -> None:

@@ -310,7 +310,7 @@ def test_assess_terminal_says_how_sure_it_is(runner: CliRunner, tmp_path: Path) 
 def test_memo_says_how_sure_with_pairs_when_no_single_change_flips(pack: RulePack) -> None:
     from tests.conftest import read_answers_file
 
-    from svadvisor.memo import render as memo
+    from svadvisor import memo
 
     answers = read_answers_file(
         EXAMPLES / "leicestershire-childrens-innovation-partnership.yaml", pack

@@ -14,6 +14,7 @@ import typer
 
 from svadvisor.cli.common import (
     CasesOption,
+    MemoFormatOption,
     RulesOption,
     library_for_assessment,
     load,
@@ -22,6 +23,7 @@ from svadvisor.cli.common import (
 
 if TYPE_CHECKING:
     from svadvisor.cases.matching import CaseLibrary
+    from svadvisor.memo import MemoFormat
     from svadvisor.pipeline.batch import Batch, Scored, Summary
     from svadvisor.pipeline.readers import Table
     from svadvisor.rulepack.schema import Route, RulePack
@@ -100,10 +102,7 @@ def batch(
             show_default=False,
         ),
     ] = None,
-    memo_format: Annotated[
-        str,
-        typer.Option("--memo-format", metavar="md|docx", help="Format of the --memos files."),
-    ] = "md",
+    memo_fmt: MemoFormatOption = None,
     unknown_report: Annotated[
         bool,
         typer.Option(
@@ -149,7 +148,12 @@ def batch(
     for target in (output, rejects):
         refuse_overwrite(target, force=force)
     if memos is not None:
-        _check_memo_folder(memos, memo_format, force=force)
+        from svadvisor.memo import memo_format
+
+        chosen = memo_format(None, memo_fmt)
+        _check_memo_folder(memos, chosen, force=force)
+    elif memo_fmt is not None:
+        raise InputFileError("--format is the memos' format: give --memos DIR too")
     pack = load(ctx, rules)
     library = library_for_assessment(ctx, cases, pack)
     column_map = read_column_map(columns, pack) if columns is not None else None
@@ -206,7 +210,7 @@ def batch(
                 _progress(table) as tick,
             ):
                 write_memo = (
-                    _memo_writer(work, pack, library, memos, memo_format, force=force)
+                    _memo_writer(work, pack, library, memos, chosen, force=force)
                     if memos is not None
                     else None
                 )
@@ -240,13 +244,12 @@ MEMO_NAME_COLUMNS = ("reference", "ref", "ocid", "title", "name", "project", "de
 """Carried columns a memo's file name and title come from: the first that is not blank."""
 
 
-def _check_memo_folder(folder: Path, fmt: str, *, force: bool) -> None:
+def _check_memo_folder(folder: Path, chosen: MemoFormat, *, force: bool) -> None:
     """Memos are written as rows are scored, so refuse before any work a folder that
     already holds memos, unless --force; and check the format and its extra now."""
     from svadvisor.errors import InputFileError
-    from svadvisor.memo.render import MEMO_SUFFIX, memo_format
+    from svadvisor.memo import MEMO_SUFFIX
 
-    chosen = memo_format(folder, fmt)
     if folder.exists() and not folder.is_dir():
         raise InputFileError(f"{folder}: is a file; --memos needs a folder")
     if not folder.parent.is_dir():
@@ -259,7 +262,7 @@ def _check_memo_folder(folder: Path, fmt: str, *, force: bool) -> None:
                 "pass --force to replace them, or name an empty folder"
             )
     if chosen == "docx":
-        from svadvisor.memo.render import markdown_to_docx
+        from svadvisor.memo import markdown_to_docx
 
         markdown_to_docx("# check")  # a clear message now if the docx extra is missing
 
@@ -269,15 +272,14 @@ def _memo_writer(
     pack: RulePack,
     library: CaseLibrary | None,
     folder: Path,
-    fmt: str,
+    chosen: MemoFormat,
     *,
     force: bool,
 ) -> Callable[[Scored], None]:
     """Render and write one memo per scored row, from the row's own answers."""
-    from svadvisor.memo.render import MEMO_SUFFIX, MemoNamer, MemoRenderer, memo_format, write_memo
+    from svadvisor.memo import MEMO_SUFFIX, MemoNamer, MemoRenderer, write_memo
     from svadvisor.scoring import engine
 
-    chosen = memo_format(folder, fmt)
     renderer = MemoRenderer(pack)
     namer = MemoNamer(MEMO_SUFFIX[chosen])
     header = work.table.header

@@ -39,20 +39,24 @@ CasesOption = Annotated[
 ]
 
 
-class MemoFormat(StrEnum):
+class MemoFormatChoice(StrEnum):
+    """The --format choices: the formats `svadvisor.memo.files.memo_format` decides between."""
+
     md = "md"
     docx = "docx"
 
 
 MemoFormatOption = Annotated[
-    MemoFormat | None,
+    MemoFormatChoice | None,
     typer.Option(
         "--format",
+        "--memo-format",
         help="Memo format: md (Markdown) or docx (Word, needs svadvisor[docx]); "
-        "default: from the file's suffix.",
+        "default: from the memo file's suffix (Markdown for a --memos folder).",
         show_default=False,
     ),
 ]
+"""The one memo-format option (assess, batch); `memo_format` turns it into the format."""
 ForceOption = Annotated[
     bool, typer.Option("--force", help="Replace output files that already exist.")
 ]

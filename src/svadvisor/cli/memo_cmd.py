@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from svadvisor.cli.common import MemoFormat, RulesOption, load, user_errors
+from svadvisor.cli.common import MemoFormatChoice, RulesOption, load, user_errors
 
 if TYPE_CHECKING:
     from svadvisor.answers.record import DecisionRecord
-    from svadvisor.memo.render import Replay
+    from svadvisor.memo import Replay
     from svadvisor.rulepack.schema import RulePack
     from svadvisor.scoring.assessment import Assessment
 
@@ -39,14 +39,14 @@ def write_assessment_memo(
     *,
     on: date,
     title: str,
-    fmt: MemoFormat | None,
+    fmt: MemoFormatChoice | None,
     force: bool,
     record: DecisionRecord | None = None,
 ) -> None:
     """Render and write one memo; say where on stderr, so stdout stays the assessment."""
-    from svadvisor.memo import render as memo
+    from svadvisor import memo
 
-    fmt_name = memo.memo_format(path, fmt.value if fmt else None)
+    fmt_name = memo.memo_format(path, fmt)
     text = memo.render_memo(pack, result, on=on, title=title, record=record)
     memo.write_memo(path, text, fmt=fmt_name, force=force)
     typer.echo(f"Wrote memo {path}", err=True)
@@ -69,7 +69,7 @@ def replay(
 
     Exit status 0 when the result is the same, 1 when it changed, 2 on an error.
     """
-    from svadvisor.memo import render as memo
+    from svadvisor import memo
 
     record = memo.read_memo_record(memo_file)
     outcome = memo.replay(record, load(ctx, rules))
@@ -82,7 +82,7 @@ def replay(
 
 
 def _print_replay(outcome: Replay) -> None:
-    from svadvisor.memo.render import points
+    from svadvisor.memo import points
 
     record, current = outcome.record, outcome.current
     was, now = record.result, current.winner

@@ -63,7 +63,7 @@ def validate(
 
     Exit status 2 if there is any problem.
     """
-    from svadvisor.memo.render import check_templates
+    from svadvisor.memo import check_templates
     from svadvisor.rulepack.load import builtin_pack_dir, load_pack
 
     folder = directory if directory is not None else rules_dir(ctx, None)
