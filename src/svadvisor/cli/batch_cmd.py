@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
-from datetime import date
+from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -22,9 +22,7 @@ from svadvisor.cli.common import (
 )
 
 if TYPE_CHECKING:
-    from svadvisor.cases.matching import CaseLibrary
-    from svadvisor.memo import MemoFormat
-    from svadvisor.pipeline.batch import Batch, Scored, Summary
+    from svadvisor.pipeline.batch import Summary
     from svadvisor.pipeline.readers import Table
     from svadvisor.rulepack.schema import Route, RulePack
 
@@ -126,95 +124,27 @@ def batch(
     Exit status: 0 when every row scored, 1 when some rows were rejected, 2 when the
     input cannot be used.
     """
-    from svadvisor.atomic import refuse_overwrite
-    from svadvisor.errors import InputFileError
-    from svadvisor.pipeline import batch as pipeline
-    from svadvisor.pipeline.mapping import (
-        expected_columns,
-        is_usable,
-        plan_columns,
-        read_column_map,
+    from svadvisor.pipeline.job import prepare, run_job
+    from svadvisor.pipeline.mapping import read_column_map
+
+    job = prepare(
+        source,
+        output=output,
+        rejects=rejects,
+        sheet=sheet,
+        header_row=header_row,
+        validate=validate,
+        memos=memos,
+        memo_format=memo_fmt,
+        force=force,
     )
-    from svadvisor.pipeline.readers import NOTICES, check_readable, open_table
-    from svadvisor.pipeline.writers import open_writer
-
-    kind = check_readable(source, sheet=sheet)
-    if validate and kind != NOTICES:
-        raise InputFileError(f"{source}: --validate checks OCDS notices, not spreadsheets")
-    default_output, default_rejects = pipeline.default_paths(source)
-    output = output or default_output
-    rejects = rejects or default_rejects
-    _check_distinct(source, output, rejects)
-    for target in (output, rejects):
-        refuse_overwrite(target, force=force)
-    if memos is not None:
-        from svadvisor.memo import memo_format
-
-        chosen = memo_format(None, memo_fmt)
-        _check_memo_folder(memos, chosen, force=force)
-    elif memo_fmt is not None:
-        raise InputFileError("--format is the memos' format: give --memos DIR too")
+    output, rejects = job.output, job.rejects
     pack = load(ctx, rules)
     library = library_for_assessment(ctx, cases, pack)
-    column_map = read_column_map(columns, pack) if columns is not None else None
-
-    opened: AbstractContextManager[Table]
-    if kind == NOTICES:
-        from svadvisor.pipeline.notices import read_notices
-
-        if header_row is not None:
-            raise InputFileError(f"{source}: --header-row applies to spreadsheets, not notices")
-        opened = read_notices(source, pack, validate=validate)
-    else:
-
-        def is_header(names: list[str]) -> bool:
-            try:
-                return is_usable(plan_columns(names, pack, column_map), pack)
-            except InputFileError:
-                return False
-
-        opened = open_table(source, sheet=sheet, header_row=header_row, is_header=is_header)
+    if columns is not None:
+        job = replace(job, column_map=read_column_map(columns, pack))
     try:
-        with opened as table:
-            try:
-                plan = plan_columns(table.header, pack, column_map)
-            except InputFileError as exc:
-                raise InputFileError(f"{table.name}: {exc}") from None
-            if not is_usable(plan, pack):
-                raise InputFileError(
-                    f"{table.name}: no column answers a question; " + expected_columns(pack)
-                )
-            work = pipeline.Batch(table, plan, pack, on=date.today(), cases=library)
-            summary = pipeline.Summary(
-                input=str(source),
-                output=str(output),
-                rejects=str(rejects),
-                rule_pack={
-                    "name": pack.meta.name,
-                    "version": pack.meta.version,
-                    "sha256": pack.sha256,
-                },
-                columns=plan.describe(),
-                carried=[table.header[i] for i in plan.carried],
-                remarks=[*table.remarks, *plan.remarks],
-            )
-            with (
-                open_writer(
-                    output,
-                    work.header,
-                    force=force,
-                    delimiter=table.delimiter,
-                    layout=work.layout(),
-                ) as scored,
-                open_writer(rejects, pipeline.REJECT_COLUMNS, force=force) as rejected,
-                _progress(table) as tick,
-            ):
-                write_memo = (
-                    _memo_writer(work, pack, library, memos, chosen, force=force)
-                    if memos is not None
-                    else None
-                )
-                pipeline.run(work, scored, rejected, summary, tick, on_scored=write_memo)
+        summary = run_job(job, pack, library, progress=_progress)
     except KeyboardInterrupt:
         typer.echo(
             f"Interrupted: no output written; {output} and {rejects} are as they were"
@@ -240,74 +170,6 @@ def batch(
         raise typer.Exit(EXIT_SOME_REJECTED)
 
 
-MEMO_NAME_COLUMNS = ("reference", "ref", "ocid", "title", "name", "project", "description")
-"""Carried columns a memo's file name and title come from: the first that is not blank."""
-
-
-def _check_memo_folder(folder: Path, chosen: MemoFormat, *, force: bool) -> None:
-    """Memos are written as rows are scored, so refuse before any work a folder that
-    already holds memos, unless --force; and check the format and its extra now."""
-    from svadvisor.errors import InputFileError
-    from svadvisor.memo import MEMO_SUFFIX
-
-    if folder.exists() and not folder.is_dir():
-        raise InputFileError(f"{folder}: is a file; --memos needs a folder")
-    if not folder.parent.is_dir():
-        raise InputFileError(f"{folder}: the folder {folder.parent} does not exist")
-    if folder.is_dir() and not force:
-        existing = sorted(p.name for p in folder.glob(f"*{MEMO_SUFFIX[chosen]}"))
-        if existing:
-            raise InputFileError(
-                f"{folder}: already holds {len(existing)} memo(s) (e.g. {existing[0]}); "
-                "pass --force to replace them, or name an empty folder"
-            )
-    if chosen == "docx":
-        from svadvisor.memo import markdown_to_docx
-
-        markdown_to_docx("# check")  # a clear message now if the docx extra is missing
-
-
-def _memo_writer(
-    work: Batch,
-    pack: RulePack,
-    library: CaseLibrary | None,
-    folder: Path,
-    chosen: MemoFormat,
-    *,
-    force: bool,
-) -> Callable[[Scored], None]:
-    """Render and write one memo per scored row, from the row's own answers."""
-    from svadvisor.memo import MEMO_SUFFIX, MemoNamer, MemoRenderer, write_memo
-    from svadvisor.scoring import engine
-
-    renderer = MemoRenderer(pack)
-    namer = MemoNamer(MEMO_SUFFIX[chosen])
-    header = work.table.header
-    carried = [header[i] for i in work.plan.carried]
-    named_by = [
-        header.index(h)
-        for wanted in MEMO_NAME_COLUMNS
-        for h in carried
-        if h.strip().casefold() == wanted
-    ]
-    today = date.today()
-    folder.mkdir(exist_ok=True)
-
-    def write(item: Scored) -> None:
-        cells = item.row.cells
-        read = work.answers(item.row)
-        result = engine.assess(pack, read.answers, on=today, cases=library)
-        label = next(
-            (str(cells[i]).strip() for i in named_by if str(cells[i] or "").strip()),
-            f"row {item.row.number}",
-        )
-        described = {h: cells[header.index(h)] for h in carried if h in header}
-        markdown = renderer.render(result, on=today, title=label, described=described)
-        write_memo(folder / namer.name_for(label), markdown, fmt=chosen, force=True)
-
-    return write
-
-
 def _print_unknown(summary: Summary, pack: RulePack) -> None:
     """Which questions were unknown for most rows: what the sheet should add."""
     if not summary.rows_scored:
@@ -321,15 +183,6 @@ def _print_unknown(summary: Summary, pack: RulePack) -> None:
         text = question.text if question else question_id
         share = 100 * rows / summary.rows_scored
         typer.echo(f"  {rows:>7} ({share:3.0f}%)  {question_id}: {text}")
-
-
-def _check_distinct(source: Path, output: Path, rejects: Path) -> None:
-    from svadvisor.errors import InputFileError
-
-    if output.resolve() == source.resolve() or rejects.resolve() == source.resolve():
-        raise InputFileError(f"{source}: the output would replace the input; name another file")
-    if output.resolve() == rejects.resolve():
-        raise InputFileError(f"{output}: --output and --rejects name the same file")
 
 
 @contextmanager
