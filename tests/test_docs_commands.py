@@ -236,8 +236,11 @@ def page_steps(path: Path) -> list[Step]:
                 elif steps[-1].expected is not None:
                     steps[-1].expected.append(text)
         elif block.lang in OUTPUT_LANGS and "output-of" in keys:
-            command = next(argument for key, argument, _ in block.directives if key == "output-of")
+            argument = next(found for key, found, _ in block.directives if key == "output-of")
+            command, comment = _split_comment(argument)
+            status = EXIT_STATUS.match(comment)
             step = Step(f"{block.page}:{block.line}", "sh", command, expected=list(block.lines))
+            step.status = int(status[1]) if status else 0
             step.expected_at = step.id
             steps.append(step)
         elif block.lang in OUTPUT_LANGS and "output" in keys:
