@@ -8,7 +8,7 @@
   model `assess --json` prints.
 
 The pages are never written into `docs/`: they exist only in the built site, so they
-cannot drift from the code. `tests/test_docs_site.py` imports this module too.
+cannot drift from the code. `tests/docs/test_docs_site.py` imports this module too.
 """
 
 from __future__ import annotations

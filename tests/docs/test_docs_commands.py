@@ -42,7 +42,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
 COPIED = ("examples", "rules", "casestudies")
 LINKED = {"tests/fixtures": ROOT / "tests" / "fixtures"}
@@ -446,7 +446,7 @@ def test_documented_command(step: Step, page: str, pages: dict[str, Page]) -> No
 
 def test_convention_is_documented() -> None:
     development = (ROOT / "docs" / "development.md").read_text(encoding="utf-8")
-    assert "doc-test:" in development and "tests/test_docs_commands.py" in development
+    assert "doc-test:" in development and "tests/docs/test_docs_commands.py" in development
 
 
 def test_every_page_is_read() -> None:

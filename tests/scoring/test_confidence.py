@@ -19,7 +19,7 @@ from svadvisor.scoring import engine
 from svadvisor.scoring.assessment import Assessment
 
 TODAY = date(2026, 11, 25)
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 # a need the council can specify, let as works, in a short cycle: 7 points ahead, but the
 # market is not known, and "little or none" would fail competition's prerequisite
@@ -293,7 +293,7 @@ def test_the_scorer_sits_below_the_sensitivity_search() -> None:
     """The engine uses both; the sensitivity search uses the scorer; the scorer neither."""
     import ast
 
-    source = Path(__file__).resolve().parent.parent / "src" / "svadvisor" / "scoring"
+    source = Path(__file__).resolve().parents[2] / "src" / "svadvisor" / "scoring"
 
     def imported(module: str) -> set[str]:
         tree = ast.parse((source / f"{module}.py").read_text(encoding="utf-8"))

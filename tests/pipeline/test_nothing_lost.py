@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 
 from svadvisor.cli.app import app
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 ALLIANCE = EXAMPLES / "plymouth-alliance.yaml"
 OLD = "an earlier output, which must survive\n"
 

@@ -20,7 +20,7 @@ from svadvisor.cli.app import app
 from svadvisor.rulepack.load import builtin_pack_dir
 
 SOURCE = "https://www.councils.coop/project/social-value-toolkit/"
-NOTICES = Path(__file__).resolve().parent / "fixtures" / "ocds"
+NOTICES = Path(__file__).resolve().parents[1] / "fixtures" / "ocds"
 
 
 def case(

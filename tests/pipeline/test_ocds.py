@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 from svadvisor.cli.app import app
 from svadvisor.pipeline import ocds
 
-FIXTURES = Path(__file__).parent / "fixtures" / "ocds"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "ocds"
 CF = FIXTURES / "cf_release_package_2025-01-23.json"
 PCS = FIXTURES / "pcs_releases_a.jsonl"
 S2W = FIXTURES / "s2w_releases_a.jsonl"

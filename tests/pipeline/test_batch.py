@@ -14,7 +14,7 @@ from typer.testing import CliRunner, Result
 import svadvisor
 from svadvisor.cli.app import app
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 BATCH = FIXTURES / "batch"
 CPV_PACK = FIXTURES / "packs" / "cpv"
 ADDED = [

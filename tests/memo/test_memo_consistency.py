@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from tests.conftest import replace_once
-from tests.test_properties import answers_strategy
+from tests.scoring.test_properties import answers_strategy
 
 from svadvisor import memo
 from svadvisor.answers.validate import validate_answers

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from tests.conftest import EXAMPLES, rename_word
-from tests.test_properties import answers_strategy
+from tests.scoring.test_properties import answers_strategy
 
 import svadvisor
 from svadvisor.answers.validate import validate_answers

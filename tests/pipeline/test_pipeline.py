@@ -33,7 +33,7 @@ from svadvisor.rulepack.schema import Question, RulePack
 from svadvisor.scoring import engine
 
 PACK = load_pack()
-CPV_PACK = load_pack(Path(__file__).resolve().parent / "fixtures" / "packs" / "cpv")
+CPV_PACK = load_pack(Path(__file__).resolve().parents[1] / "fixtures" / "packs" / "cpv")
 TODAY = date(2026, 11, 25)
 
 

@@ -19,8 +19,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pexpect
+from tests.cli.test_assess_answers_options import svadvisor_script
 from tests.conftest import EXAMPLES
-from tests.test_assess_answers_options import svadvisor_script
 from typer.testing import CliRunner
 
 from svadvisor.answers.files import read_answers_file_settled

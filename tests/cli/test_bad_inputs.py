@@ -8,7 +8,7 @@ template cases lay their `pack/` files over a copy of the built-in
 pack. No case may show a traceback or leave any output or temporary file behind.
 
 To add a case: make a folder with the file(s) and a case.json, run
-`SVADVISOR_REGEN_BAD_INPUTS=1 .venv/bin/python -m pytest tests/test_bad_inputs.py`,
+`SVADVISOR_REGEN_BAD_INPUTS=1 .venv/bin/python -m pytest tests/cli/test_bad_inputs.py`,
 and read the expected.txt it writes before committing it.
 """
 
@@ -27,7 +27,7 @@ from typer.testing import CliRunner
 from svadvisor.cli.app import app
 from svadvisor.rulepack.load import builtin_pack_dir
 
-CORPUS = Path(__file__).parent / "bad_inputs"
+CORPUS = Path(__file__).parents[1] / "bad_inputs"
 CASES = sorted(p.parent for p in CORPUS.rglob("case.json"))
 REGENERATE = bool(os.environ.get("SVADVISOR_REGEN_BAD_INPUTS"))
 

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from tests.conftest import EXAMPLES
-from tests.test_properties import answers_strategy
+from tests.scoring.test_properties import answers_strategy
 from tests.tinypack import tiny_pack_files, write_pack, write_tiny_pack
 from typer.testing import CliRunner
 

@@ -1,7 +1,7 @@
 """Recommendation memos: every section, the golden memo, replay, templates, names, Word.
 
 Regenerate the golden memo after a deliberate change to the template or the rule pack:
-    SVADVISOR_REGEN_GOLDEN=1 .venv/bin/python -m pytest tests/test_memo.py
+    SVADVISOR_REGEN_GOLDEN=1 .venv/bin/python -m pytest tests/memo/test_memo.py
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from svadvisor.scoring import engine
 from svadvisor.scoring.assessment import Assessment
 
 DAY = date(2026, 12, 1)
-GOLDEN = Path(__file__).parent / "golden" / "plymouth-alliance-memo.md"
+GOLDEN = Path(__file__).parents[1] / "golden" / "plymouth-alliance-memo.md"
 ALLIANCE = EXAMPLES / "plymouth-alliance.yaml"
 EXAMPLE_FILES = sorted(EXAMPLES.glob("*.yaml"))
 
@@ -265,7 +265,7 @@ def test_golden_memo(pack: RulePack) -> None:
         GOLDEN.write_text(text, encoding="utf-8")
     assert text == GOLDEN.read_text(encoding="utf-8"), (
         "the memo changed; if on purpose, regenerate: "
-        "SVADVISOR_REGEN_GOLDEN=1 .venv/bin/python -m pytest tests/test_memo.py"
+        "SVADVISOR_REGEN_GOLDEN=1 .venv/bin/python -m pytest tests/memo/test_memo.py"
     )
 
 
