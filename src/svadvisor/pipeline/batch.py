@@ -54,10 +54,16 @@ _TOTAL = re.compile(r"^\s*(grand\s+|sub[\s-]*)?totals?\b", re.IGNORECASE)
 SOURCE_COLUMNS = ["answers_from_sheet", "unknown_questions"]
 PACK_COLUMNS = ["rule_pack", "rule_pack_version", "rule_pack_sha256"]
 PROGRESS_EVERY = 2048
+"""Rows between progress reports."""
 NO_RECOMMENDATION = "none"
 """The summary's key for rows with no recommendation yet (a tie or insufficient evidence)."""
 CONFIDENCE_LEVELS = ("strong", "moderate", "weak", "insufficient")
-"""Rows between progress reports."""
+NOT_A_SERVICE_WHY = (
+    "not scored: a blank row",
+    "not scored: a total row",
+    "not scored: a sub-heading",
+)
+"""How the `problem` column begins for a row kept but not a service (read by reports)."""
 
 
 @dataclass(slots=True)
