@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from svadvisor.answers.validate import validate_answers
 from svadvisor.errors import AnswersError, Problem, ProblemsError
 from svadvisor.rulepack.conditions import Answer
-from svadvisor.rulepack.locate import validate_document
+from svadvisor.rulepack.locate import read_document, validate_document
 from svadvisor.rulepack.schema import Id, RulePack, Text, Url
 from svadvisor.scoring import engine
 from svadvisor.scoring.assessment import Assessment
@@ -228,14 +228,8 @@ def load_evaluation_cases(pack: RulePack, folder: Path) -> list[Loaded]:
     loaded: list[Loaded] = []
     seen: dict[str, str] = {}
     for path in evaluation_files(folder):
-        try:
-            doc = load_yaml_file(path)
-        except YamlProblem as exc:
-            problems.append(exc.problem)
-            continue
-        case, found = validate_document(doc, EvaluationCase)
-        problems += found
-        if case is None:
+        doc, case = read_document(path, EvaluationCase, problems)
+        if doc is None or case is None:
             continue
         problems += list(_case_problems(case, doc, path, routes, seen))
         try:

@@ -19,12 +19,12 @@ from pydantic import BaseModel, ConfigDict, Field
 from svadvisor.answers.validate import validate_answers
 from svadvisor.errors import AnswersError, Problem, ProblemsError
 from svadvisor.rulepack.conditions import Answer
-from svadvisor.rulepack.locate import validate_document
+from svadvisor.rulepack.locate import read_document, validate_document
 from svadvisor.rulepack.schema import Id, RulePack, Text, Url
 from svadvisor.scoring import engine
 from svadvisor.scoring.assessment import Assessment
 from svadvisor.suggest import did_you_mean
-from svadvisor.yamlfile import PathKey, YamlDocument, YamlProblem, format_path, load_yaml_file
+from svadvisor.yamlfile import PathKey, YamlDocument, format_path
 
 TESTS_FOLDER = "tests"
 
@@ -101,14 +101,8 @@ def load_pack_tests(pack: RulePack, directory: Path) -> list[LoadedCase]:
     problems: list[Problem] = []
     loaded: list[LoadedCase] = []
     for path in case_files(directory):
-        try:
-            doc = load_yaml_file(path)
-        except YamlProblem as exc:
-            problems.append(exc.problem)
-            continue
-        parsed, found = validate_document(doc, CaseFile)
-        problems += found
-        if parsed is None:
+        doc, parsed = read_document(path, CaseFile, problems)
+        if doc is None or parsed is None:
             continue
         for i in range(len(parsed.tests)):
             base: PathKey = ("tests", i)

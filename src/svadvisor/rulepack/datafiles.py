@@ -7,13 +7,10 @@ import csv
 from pathlib import Path
 
 from svadvisor.errors import Problem
-from svadvisor.folders import builtin_pack_dir as builtin_pack_dir  # re-exported
 from svadvisor.rulepack.schema import (
     PackMeta,
 )
 from svadvisor.yamlfile import PathKey, YamlDocument, YamlProblem, read_text
-
-# What each file of a pack may hold: the loader's own view, not needed once a pack is built.
 
 TEMPLATES_DIR = "templates"
 """The pack's folder of Jinja2 templates (`memo.md.j2`): wording a council may change."""

@@ -22,7 +22,7 @@ from svadvisor.folders import builtin_pack_dir as builtin_pack_dir  # re-exporte
 from svadvisor.folders import files_stamp, pack_files, pack_sha256
 from svadvisor.rulepack.datafiles import TEMPLATES_DIR as TEMPLATES_DIR  # re-exported
 from svadvisor.rulepack.datafiles import load_cpv, read_templates
-from svadvisor.rulepack.locate import validate_document
+from svadvisor.rulepack.locate import read_document
 from svadvisor.rulepack.references import check_references
 from svadvisor.rulepack.schema import (
     AnswerOption,
@@ -42,7 +42,7 @@ from svadvisor.rulepack.schema import (
     SourceClass,
     Threshold,
 )
-from svadvisor.yamlfile import PathKey, YamlDocument, YamlProblem, load_yaml_file
+from svadvisor.yamlfile import PathKey, YamlDocument
 
 # What each file of a pack may hold: the loader's own view, not needed once a pack is built.
 
@@ -143,14 +143,10 @@ def _load(directory: Path) -> RulePack:
             if required:
                 problems.append(Problem(f"missing: a rule pack needs {name}", display))
             continue
-        try:
-            doc = load_yaml_file(file, display)
-        except YamlProblem as exc:
-            problems.append(exc.problem)
+        doc, model = read_document(file, schema, problems, display)
+        if doc is None:
             continue
         docs[name] = doc
-        model, found = validate_document(doc, schema)
-        problems.extend(found)
         if model is not None:
             parsed[name] = model
     templates = read_templates(directory, problems)

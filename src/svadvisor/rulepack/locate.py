@@ -5,20 +5,15 @@ from __future__ import annotations
 
 import typing
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
 from svadvisor.errors import Problem
-from svadvisor.folders import builtin_pack_dir as builtin_pack_dir  # re-exported
 from svadvisor.rulepack import conditions as cond
 from svadvisor.suggest import did_you_mean
-from svadvisor.yamlfile import PathKey, YamlDocument
-
-# What each file of a pack may hold: the loader's own view, not needed once a pack is built.
-
-
-# --- schema errors -> located problems -------------------------------------------
+from svadvisor.yamlfile import PathKey, YamlDocument, YamlProblem, load_yaml_file
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
@@ -31,6 +26,22 @@ def validate_document(
         return schema.model_validate(doc.data), []
     except ValidationError as exc:
         return None, list(schema_problems(exc, doc, schema))
+
+
+def read_document(
+    path: Path, schema: type[ModelT], problems: list[Problem], display: str | None = None
+) -> tuple[YamlDocument | None, ModelT | None]:
+    """Read one YAML file and check it against `schema`, adding every problem (YAML that
+    does not read, fields the schema refuses) to `problems`, located. The document is
+    None when the YAML did not read; the model is None when it did not validate."""
+    try:
+        doc = load_yaml_file(path, display)
+    except YamlProblem as exc:
+        problems.append(exc.problem)
+        return None, None
+    model, found = validate_document(doc, schema)
+    problems.extend(found)
+    return doc, model
 
 
 def schema_problems(

@@ -11,7 +11,6 @@ from datetime import date
 from typing import Any
 
 from svadvisor.errors import Problem
-from svadvisor.folders import builtin_pack_dir as builtin_pack_dir  # re-exported
 from svadvisor.rulepack import conditions as cond
 from svadvisor.rulepack.schema import (
     DONT_KNOW,
@@ -22,11 +21,6 @@ from svadvisor.rulepack.schema import (
 )
 from svadvisor.suggest import did_you_mean
 from svadvisor.yamlfile import PathKey, YamlDocument
-
-# What each file of a pack may hold: the loader's own view, not needed once a pack is built.
-
-
-# --- references between files ------------------------------------------------------
 
 
 def check_references(
