@@ -8,6 +8,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from svadvisor.cli.app import app
@@ -289,3 +291,38 @@ def test_terms_in_is_case_blind_and_whole_word(pack: RulePack) -> None:
     assert terms_in(pack, "psrs, dynamically, marketing") == []
     assert [e.id for e in terms_in(pack, "We don\u2019t know yet.")] == ["dont_know"]
     assert terms_in(pack, "") == []
+
+
+def _reference_terms(pack: RulePack, text: str) -> list[str]:
+    """The definition of a whole-word match, as one look-behind regex per entry."""
+    import re
+
+    folded = text.replace("\u2019", "'").replace("\u2018", "'").casefold()
+    found = []
+    for entry in pack.glossary:
+        names = sorted(
+            (
+                r"\s+".join(map(re.escape, n.replace("\u2019", "'").casefold().split()))
+                for n in (entry.term, *entry.aliases)
+            ),
+            key=len,
+            reverse=True,
+        )
+        if re.search(r"(?<![\w-])(?:" + "|".join(names) + r")(?![\w-])", folded):
+            found.append(entry.id)
+    return found
+
+
+@given(
+    st.lists(
+        st.one_of(
+            st.sampled_from([n for e in load_pack().glossary for n in (e.term, *e.aliases)]),
+            st.sampled_from([" ", "\n", "-", "_", "x", "é", "1", ". ", "(", "Non"]),
+        ),
+        max_size=12,
+    )
+)
+def test_terms_are_found_exactly_where_whole_words_are(parts: list[str]) -> None:
+    pack = load_pack()
+    text = "".join(parts)
+    assert [e.id for e in terms_in(pack, text)] == _reference_terms(pack, text)

@@ -48,10 +48,26 @@ def known_names(pack: RulePack) -> list[str]:
 
 @lru_cache(maxsize=512)
 def _pattern(words: tuple[str, ...]) -> re.Pattern[str]:
+    """The names, longest first, each ending at a word's end. The start is checked by
+    `_occurs`: a leading look-behind would stop the regex engine from skipping ahead to a
+    name's first letters, and made finding a memo's terms four times slower."""
     alternatives = sorted(
         (r"\s+".join(map(re.escape, _fold(w).split())) for w in words), key=len, reverse=True
     )
-    return re.compile(r"(?<![\w-])(?:" + "|".join(alternatives) + r")(?![\w-])")
+    return re.compile(r"(?:" + "|".join(alternatives) + r")(?![\w-])")
+
+
+def _occurs(pattern: re.Pattern[str], folded: str) -> bool:
+    """Whether the pattern matches somewhere that starts a word (not after a letter, digit,
+    underscore or hyphen); a match that does not is passed over by one character."""
+    found = pattern.search(folded)
+    while found is not None:
+        start = found.start()
+        before = folded[start - 1] if start else " "
+        if not (before.isalnum() or before in "_-"):
+            return True
+        found = pattern.search(folded, start + 1)
+    return False
 
 
 def terms_in(pack: RulePack, text: str) -> list[GlossaryEntry]:
@@ -59,7 +75,5 @@ def terms_in(pack: RulePack, text: str) -> list[GlossaryEntry]:
     ignoring case (and line breaks between words), in glossary order (each entry once)."""
     folded = _fold(text)
     return [
-        entry
-        for entry in pack.glossary
-        if _pattern((entry.term, *entry.aliases)).search(folded) is not None
+        entry for entry in pack.glossary if _occurs(_pattern((entry.term, *entry.aliases)), folded)
     ]
