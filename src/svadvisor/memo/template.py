@@ -13,10 +13,10 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from svadvisor.answers.values import money
 from svadvisor.errors import Problem, RulePackError
 from svadvisor.rulepack.load import TEMPLATES_DIR, builtin_pack_dir
 from svadvisor.rulepack.schema import RulePack
-from svadvisor.scoring.thresholds import money
 
 if TYPE_CHECKING:
     from jinja2 import Template

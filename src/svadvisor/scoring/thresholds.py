@@ -11,7 +11,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from svadvisor.answers.values import money as money
+from svadvisor.answers.values import money
 from svadvisor.rulepack import conditions as cond
 from svadvisor.rulepack.schema import RulePack
 from svadvisor.scoring.assessment import AppliedThreshold
