@@ -578,3 +578,15 @@ def test_rescoring_a_scored_sheet_replaces_its_columns(runner: CliRunner, tmp_pa
     assert "earlier svadvisor run were replaced" in " ".join(json.loads(result.stdout)["remarks"])
     again = read_input(tmp_path / "bad-rows.scored.scored.csv")
     assert again == read_input(scored)
+
+
+def test_the_baseline_reason_says_it_stands_before_any_answer(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    source = tmp_path / "bare.csv"
+    source.write_text("Reference,Title,lots\nB-1,Street cleaning,no\n", encoding="utf-8")
+    result = batch(runner, source)
+    assert result.exit_code == 0, result.output
+    (row,) = read_csv(tmp_path / "bare.scored.csv")
+    assert row["reason_1"].endswith("(before any answer, +1)")
+    assert "(, " not in row["reason_1"]

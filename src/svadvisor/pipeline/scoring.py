@@ -147,6 +147,8 @@ class BatchScorer:
     def _answer_words(self, contribution: Contribution) -> str:
         """How a reason names its answer: `providers: Several ...`, a number by its band
         (never the value: rows in one band share the text), or a rule's questions."""
+        if contribution.rule == "baseline":
+            return contribution.answer_label
         if contribution.rule:
             return contribution.question
         question = self.pack.question(contribution.question)
