@@ -77,6 +77,11 @@ COMMANDS: dict[str, CommandSpec] = {
         "glossary",
         "Explain the terms used in the output, in plain English; or one term: `glossary TERM`.",
     ),
+    "report": CommandSpec(
+        "report_cmd",
+        "report",
+        "Report on a scored pipeline: routes, confidence, timing, law, candidates, reach.",
+    ),
     "cases": CommandSpec(
         "cases_cmd",
         "app",

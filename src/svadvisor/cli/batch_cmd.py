@@ -101,6 +101,25 @@ def batch(
         ),
     ] = None,
     memo_fmt: MemoFormatOption = None,
+    report_path: Annotated[
+        Path | None,
+        typer.Option(
+            "--report",
+            metavar="FILE",
+            help="Also write a pipeline report of the scored sheet: report.html, or "
+            "report.md (Markdown, charts as SVG files beside it).",
+            show_default=False,
+        ),
+    ] = None,
+    report_format: Annotated[
+        str | None,
+        typer.Option(
+            "--report-format",
+            metavar="html|md",
+            help="The report's format (default: from its suffix, else html).",
+            show_default=False,
+        ),
+    ] = None,
     unknown_report: Annotated[
         bool,
         typer.Option(
@@ -139,6 +158,18 @@ def batch(
         force=force,
     )
     output, rejects = job.output, job.rejects
+    chosen_report = None
+    if report_path is not None:
+        from svadvisor.cli.report_cmd import parse_format
+        from svadvisor.report.write import check_report_output, format_for
+
+        chosen_report = format_for(report_path, parse_format(report_format))
+        if report_path.absolute() in (output.absolute(), rejects.absolute()):
+            raise typer.BadParameter(
+                f"{report_path}: is also the scored sheet or the rejects file; name another",
+                param_hint="--report",
+            )
+        check_report_output(report_path, chosen_report, force=force)
     pack = load(ctx, rules)
     library = library_for_assessment(ctx, cases, pack)
     if columns is not None:
@@ -153,14 +184,25 @@ def batch(
         )
         raise typer.Exit(EXIT_INTERRUPTED) from None
 
+    written = None
+    if report_path is not None and chosen_report is not None:
+        from svadvisor.report.write import write_report
+
+        written = write_report(output, pack, report_path, chosen=chosen_report, force=force)
     if as_json:
-        typer.echo(json.dumps(summary.as_json(), indent=2))
+        payload = summary.as_json()
+        if written is not None:
+            payload["report"] = str(written.path)
+        typer.echo(json.dumps(payload, indent=2))
     else:
         _print_summary(summary, pack.routes)
         if unknown_report:
             _print_unknown(summary, pack)
         if memos is not None:
             typer.echo(f"Memos: {summary.rows_scored} in {memos}")
+        if written is not None:
+            charts = f" (charts in {written.charts[0].parent})" if written.charts else ""
+            typer.echo(f"Report: {written.path}{charts}")
     if summary.rows_rejected:
         typer.echo(
             f"{summary.rows_rejected} of {summary.rows_read} rows could not be scored: they "

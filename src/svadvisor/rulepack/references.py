@@ -183,6 +183,7 @@ def check_references(
             )
 
     yield from _check_meta(pack, questions, at)
+    yield from _check_reach(pack, questions, at, notes_read="notes.yaml" not in (unread or set()))
     yield from _check_covered(pack, questions, thresholds, at)
     yield from _check_ocds(pack, questions, at)
 
@@ -292,6 +293,43 @@ def _check_meta(pack: RulePack, questions: dict[str, Question], at: Any) -> Iter
                 "questions.yaml",
                 ("questions", qi, "type"),
                 "a cpv question needs pack.cpv in pack.yaml",
+            )
+
+
+def _check_reach(
+    pack: RulePack, questions: dict[str, Question], at: Any, *, notes_read: bool
+) -> Iterator[Problem]:
+    """pack.yaml's `reach:` names a yesno lots question, a reservation choice question and
+    one of its answers, and notes the pack has."""
+    reach = pack.meta.reach
+    if reach is None:
+        return
+    base: PathKey = ("pack", "reach")
+    yield from _check_typed(
+        "pack.yaml", (*base, "lots_question"), reach.lots_question, ("yesno",), questions, at
+    )
+    yield from _check_typed(
+        "pack.yaml",
+        (*base, "reservation_question"),
+        reach.reservation_question,
+        ("choice",),
+        questions,
+        at,
+    )
+    reservation = questions.get(reach.reservation_question)
+    if (
+        reservation is not None
+        and reservation.type == "choice"
+        and reach.not_reserved not in reservation.choice_ids
+    ):
+        yield at("pack.yaml", (*base, "not_reserved"), _no_answer(reservation, reach.not_reserved))
+    note_ids = {note.id for note in pack.notes}
+    for ni, note_id in enumerate(reach.reservation_notes):
+        if notes_read and note_id not in note_ids:
+            yield at(
+                "pack.yaml",
+                (*base, "reservation_notes", ni),
+                f"unknown note {note_id!r}",
             )
 
 

@@ -81,6 +81,21 @@ class CloseCall(PackModel):
     source: Url | None = None
 
 
+class SocialValueReach(PackModel):
+    """`pack.yaml` `reach:` which answers show a contract shutting SMEs, VCSEs and
+    co-operatives out, for the pipeline report: no lots, or no reservation where one of
+    the named notes says a reservation is possible."""
+
+    lots_question: Id
+    """A yesno question: will the contract be divided into lots?"""
+    reservation_question: Id
+    """A choice question: is taking part reserved to certain suppliers?"""
+    not_reserved: Id
+    """The reservation question's answer that means open to all suppliers."""
+    reservation_notes: list[Id] = Field(min_length=1)
+    """Notes that apply when a reservation open to small or social suppliers is possible."""
+
+
 class ConfidenceSettings(PackModel):
     """`pack.yaml` `confidence:` how far ahead the winner must be for each level, and what
     each level means in the pack's words (shown beside the level in every output)."""
@@ -135,6 +150,8 @@ class PackMeta(PackModel):
     """The margins for each confidence level, and what each level means."""
     covered_procurement: CoveredProcurement | None = None
     """Which threshold makes a procurement covered (s3 of the Act) for each kind of contract."""
+    reach: SocialValueReach | None = None
+    """Which answers leave SMEs, VCSEs and co-operatives out (the report's reach section)."""
 
 
 class Prerequisite(PackModel):
