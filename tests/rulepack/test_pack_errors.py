@@ -328,3 +328,35 @@ def test_references_are_not_checked_without_the_core_files(pack_copy: Path, edit
     problems = problems_of(pack_copy)
     assert len(problems) == 1
     assert "questions[0].type" in problems[0]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "found", "message"),
+    [
+        (
+            "not_reserved: not_reserved",
+            "not_reserved: open",
+            "not_reserved: open",
+            "pack.reach.not_reserved: 'reserved_for' has no answer 'open'",
+        ),
+        (
+            "lots_question: lots",
+            "lots_question: reserved_for",
+            "lots_question: reserved_for",
+            "pack.reach.lots_question: 'reserved_for' must be a yesno question",
+        ),
+        (
+            "reserved_mutuals]",
+            "reserved_mutual]",
+            "reserved_mutual]",
+            "pack.reach.reservation_notes[1]: unknown note 'reserved_mutual'",
+        ),
+    ],
+)
+def test_reach_settings_name_real_questions_answers_and_notes(
+    pack_copy: Path, edit: Edit, old: str, new: str, found: str, message: str
+) -> None:
+    path = edit("pack.yaml", old, new)
+    (problem,) = problems_of(pack_copy)
+    assert problem.startswith(f"{path}:{line_of(path, found)}:")
+    assert message in problem

@@ -29,6 +29,7 @@ WIDTH_INCHES = 6.8
 """A chart's width: the A4 portrait text width with 15 mm margins, at 100%."""
 
 _ID = re.compile(r'\bid="([^"]+)"')
+_METADATA = re.compile(r"<metadata>.*?</metadata>\s*", re.DOTALL)
 
 
 def render_svg(chart: Chart) -> str:
@@ -63,7 +64,9 @@ def render_svg(chart: Chart) -> str:
             _stacked(axes, chart)
         else:
             _horizontal(axes, chart)
-        axes.set_title(chart.title, loc="left", fontsize=10, fontweight="bold", color=TEXT)
+        figure.suptitle(
+            _wrap(chart.title, 80), x=0.01, ha="left", fontsize=10, fontweight="bold", color=TEXT
+        )
         axes.spines[["top", "right"]].set_visible(False)
         buffer = io.StringIO()
         figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": "svadvisor"})
@@ -146,7 +149,7 @@ def _wrap(text: str, width: int = 28) -> str:
 
 def _inlinable(svg: str, prefix: str) -> str:
     start = svg.index("<svg")
-    body = svg[start:]
+    body = _METADATA.sub("", svg[start:])  # matplotlib's RDF block: namespaces, no content
     ids = set(_ID.findall(body))
     for name in sorted(ids, key=len, reverse=True):
         body = body.replace(f'id="{name}"', f'id="{prefix}-{name}"')

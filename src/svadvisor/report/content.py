@@ -384,8 +384,8 @@ def _candidates(figures: PipelineFigures) -> Section:
     for label in figures.collaborative_routes:
         rows = tuple(figures.candidates.get(label, ()))
         count = figures.candidate_counts.get(label, 0)
-        shown = f"the {len(rows)} best suited" if count > len(rows) else "all"
-        lists.append((f"{label}: {_rows(count)} ({shown} shown)", rows))
+        shown = f" (the {len(rows)} best suited shown)" if count > len(rows) else ""
+        lists.append((f"{label}: {_rows(count)}{shown}", rows))
     paragraphs = [
         "The rows most suited to each collaborative route: the strongest confidence first, "
         "then the widest margin over the runner-up, then the largest value; each with the "

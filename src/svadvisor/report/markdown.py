@@ -8,9 +8,12 @@ import re
 
 from svadvisor.report.content import Report, Table
 
-_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")
+_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~&])")
 """Characters that could make a title markup: emphasis, code, links, HTML, headings,
-table cells, strike-through. Parentheses are harmless once brackets are escaped."""
+table cells, strike-through, entities. Parentheses are harmless once brackets are escaped."""
+_BLOCK_START = re.compile(r"^(\d*)([-+=.)])")
+"""A line starting with a list marker ("- ", "1. ") or a setext underline would be a block."""
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def render_markdown(report: Report, chart_folder: str) -> str:
@@ -69,8 +72,10 @@ def table_lines(table: Table) -> list[str]:
 
 
 def escape_md(text: str) -> str:
-    """Text shown as written: Markdown's special characters escaped, line breaks flattened."""
-    return _SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+    """Text shown as written: Markdown's special characters escaped, line breaks flattened,
+    control characters (never meant to be seen) dropped."""
+    flat = " ".join(_CONTROL.sub("", str(text)).split())
+    return _BLOCK_START.sub(r"\1\\\2", _SPECIAL.sub(r"\\\1", flat), count=1)
 
 
 def _keep_code(text: str) -> str:
