@@ -140,3 +140,21 @@ def test_a_quarter_holds_three_months_in_order(day: date) -> None:
     assert label.split(" (")[1].rstrip(")").split("-")[0] in {"Apr", "Jul", "Oct", "Jan"}
     later = day + timedelta(days=100)
     assert financial_quarter(later) > label, "labels sort in time order"
+
+
+def test_close_calls_are_the_rows_within_the_packs_margin(
+    runner: CliRunner, pack: RulePack, tmp_path: Path
+) -> None:
+    sheet = scored(runner, EXAMPLES / "pipeline.csv", tmp_path)
+    figures = read_figures(sheet, pack)
+    with sheet.open(encoding="utf-8-sig", newline="") as handle:
+        rows = [r for r in csv.DictReader(handle) if r["confidence"]]
+    assert pack.meta.close_call is not None
+    close = [r for r in rows if int(r["margin"]) < pack.meta.close_call.margin]
+    assert close, "the example pipeline has close calls"
+    assert figures.close_call_rows == len(close)
+    assert {row.number for row in figures.close_calls} <= set(range(2, len(rows) + 2))
+    assert all(
+        row.margin is not None and row.margin < pack.meta.close_call.margin
+        for row in figures.close_calls
+    )

@@ -394,8 +394,8 @@ def _candidates(figures: PipelineFigures) -> Section:
     if figures.close_call_margin is not None:
         paragraphs.append(
             f"Close calls: {_rows(figures.close_call_rows)} ({money(figures.close_call_value)}) "
-            f"whose top two routes are fewer than {figures.close_call_margin} points apart, or "
-            "tie. Test the top two before choosing; the largest are listed."
+            f"whose top two routes are fewer than {figures.close_call_margin} points apart "
+            "(a tie among them). Test the top two before choosing; the largest are listed."
         )
         lists.append((f"Close calls: {_rows(figures.close_call_rows)}", tuple(figures.close_calls)))
     return Section("candidates", "Candidates", tuple(paragraphs), lists=tuple(lists))

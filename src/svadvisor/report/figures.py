@@ -390,9 +390,10 @@ class _Tally:
             self.candidate_counts[row.route] += 1
             key = (CONFIDENCE_RANK.get(row.confidence, 0), row.margin or 0, value)
             _keep(self.candidates[row.route], key, row)
-        close = self.close_margin is not None and (
-            row.confidence == "insufficient"
-            or (row.margin is not None and row.margin < self.close_margin)
+        close = (
+            self.close_margin is not None
+            and row.margin is not None
+            and row.margin < self.close_margin
         )
         if close and row.runner_up:
             self.close_rows += 1
