@@ -23,12 +23,6 @@ from typer.testing import CliRunner
 
 from svadvisor.cli.app import app
 
-CHROMIUM = Path("/usr/bin/chromium")
-if not CHROMIUM.is_file():
-    pytest.skip(
-        f"Debian's chromium is not installed at {CHROMIUM} (apt-get install -y chromium)",
-        allow_module_level=True,
-    )
 try:
     from playwright.sync_api import Browser, ConsoleMessage, Page, Request, sync_playwright
 except ImportError:
@@ -36,16 +30,14 @@ except ImportError:
         "the playwright package is not installed (pip install -e '.[test]')",
         allow_module_level=True,
     )
+from scripts.report_screenshot import CHROMIUM, LAUNCH_ARGS  # the docs' screenshot's launch
 
-LAUNCH_ARGS = [
-    "--no-sandbox",  # CI runs as root
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+if not CHROMIUM.is_file():
+    pytest.skip(
+        f"Debian's chromium is not installed at {CHROMIUM} (apt-get install -y chromium)",
+        allow_module_level=True,
+    )
+
 DESKTOP = 1024
 PHONE = 375
 A4_POINTS = (595.28, 841.89)
