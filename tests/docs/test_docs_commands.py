@@ -21,7 +21,8 @@ files there):
 - A ```python block runs as a script in the page's folder; a ```pycon block is a
   doctest.
 - A ```bat block is not run; it must say what the ```sh block before it says, in
-  Windows spelling.
+  Windows spelling. `<!-- doc-test: not-on-windows PREFIX (why) -->` before it leaves
+  PREFIX out where a sh command starts with it (Debian's chromium, say).
 - `<!-- doc-test: ... -->` comments just before a block say what else to do:
   `skip (why)` skips the block; `skip-command COMMAND (why)` skips one exact command;
   `last-part (why)` runs only what follows the last `&&` of each command; `setup` with
@@ -190,6 +191,15 @@ def _windows(command: str) -> str:
     return command.replace('"', "'")
 
 
+def _without_prefixes(command: str, prefixes: list[str]) -> str:
+    """A sh command less the first of `prefixes` it starts with (a part Windows has no
+    counterpart for, such as installing Debian's chromium)."""
+    for prefix in prefixes:
+        if command.startswith(prefix):
+            return command.removeprefix(prefix).strip()
+    return command
+
+
 def page_steps(path: Path) -> list[Step]:
     steps: list[Step] = []
     last_sh: list[str] = []
@@ -221,8 +231,10 @@ def page_steps(path: Path) -> list[Step]:
             steps.extend(_sh_step(block, *found) for found in _commands(block.lines, block.first))
         elif block.lang == "bat":
             mirrored = [_windows(command) for _, command, _ in _commands(block.lines, block.first)]
+            unix = [argument for key, argument, _ in block.directives if key == "not-on-windows"]
+            expected = [_without_prefixes(command, unix) for command in last_sh]
             steps.append(
-                Step(f"{block.page}:{block.line}", "bat", mirror=mirrored, expected=last_sh)
+                Step(f"{block.page}:{block.line}", "bat", mirror=mirrored, expected=expected)
             )
         elif block.lang in {"python", "pycon"}:
             steps.append(Step(f"{block.page}:{block.line}", block.lang, "\n".join(block.lines)))
