@@ -82,6 +82,11 @@ COMMANDS: dict[str, CommandSpec] = {
         "report",
         "Report on a scored pipeline: routes, confidence, timing, law, candidates, reach.",
     ),
+    "serve": CommandSpec(
+        "serve_cmd",
+        "serve",
+        "Start the web app: assess a service, score a pipeline, read the guides.",
+    ),
     "cases": CommandSpec(
         "cases_cmd",
         "app",

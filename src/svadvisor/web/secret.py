@@ -1,0 +1,37 @@
+"""The key that signs answer links and CSRF cookies. It must outlive a restart (a link an
+officer bookmarked still works), so it is read from SVADVISOR_WEB_SECRET, else from a
+file in the user's data folder, made once with owner-only permissions."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+ENVIRONMENT = "SVADVISOR_WEB_SECRET"
+
+
+def default_secret_file() -> Path:
+    from platformdirs import user_data_path
+
+    return user_data_path("svadvisor", appauthor=False) / "web-secret"
+
+
+def load_secret(path: Path | None = None) -> str:
+    """The signing key: the environment's, else the file's, else a new one saved there."""
+    given = os.environ.get(ENVIRONMENT, "").strip()
+    if given:
+        return given
+    path = path or default_secret_file()
+    try:
+        found = path.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        found = ""
+    if len(found) >= 32:
+        return found
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fresh = secrets.token_urlsafe(48)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(fresh + "\n")
+    return fresh
