@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import heapq
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -343,8 +343,22 @@ class _Tally:
             self.notes.setdefault(note, [0.0, 0])
             self.notes[note][0] += value or 0.0
             self.notes[note][1] += 1
-        listed = self._listed(number, cells, figure.label, confidence, value, regime_text)
-        self._rank(listed, note_ids)
+        facts = _RowFacts(
+            number=number,
+            route=figure.label,
+            runner_up=self.cell(cells, "runner_up"),
+            confidence=confidence,
+            margin=_margin(self.cell(cells, "margin")),
+            value=value,
+        )
+        built: list[ListedRow] = []
+
+        def row() -> ListedRow:
+            if not built:
+                built.append(self._listed(number, cells, facts, regime_text))
+            return built[0]
+
+        self._rank(facts, row, note_ids)
         started = self._start(cells)
         if started is None:
             self.without_start += 1
@@ -352,20 +366,7 @@ class _Tally:
             quarter = self.quarters.setdefault(financial_quarter(started), Counter())
             quarter[figure.label] += 1
 
-    def _listed(
-        self,
-        number: int,
-        cells: list[Cell],
-        route: str,
-        confidence: str,
-        value: float | None,
-        regime: str,
-    ) -> ListedRow:
-        margin_text = self.cell(cells, "margin")
-        try:
-            margin = int(float(margin_text)) if margin_text else None
-        except ValueError:
-            margin = None
+    def _listed(self, number: int, cells: list[Cell], facts: _RowFacts, regime: str) -> ListedRow:
         reasons = tuple(
             text for i in range(1, TOP_REASONS + 1) if (text := self.cell(cells, f"reason_{i}"))
         )
@@ -373,41 +374,42 @@ class _Tally:
             number=number,
             reference=_text(cells, self.reference_at),
             title=_text(cells, self.title_at),
-            route=route,
-            runner_up=self.cell(cells, "runner_up"),
-            confidence=confidence,
-            margin=margin,
-            value=value,
+            route=facts.route,
+            runner_up=facts.runner_up,
+            confidence=facts.confidence,
+            margin=facts.margin,
+            value=facts.value,
             reasons=reasons,
             regime=regime,
         )
 
-    def _rank(self, row: ListedRow, note_ids: list[str]) -> None:
+    def _rank(self, facts: _RowFacts, row: Callable[[], ListedRow], note_ids: list[str]) -> None:
         """Keep the best-suited rows per collaborative route, the largest close calls and
-        the largest rows that leave small suppliers out: never more than LISTED each."""
-        value = row.value or 0.0
-        if row.route in self.candidates:
-            self.candidate_counts[row.route] += 1
-            key = (CONFIDENCE_RANK.get(row.confidence, 0), row.margin or 0, value)
-            _keep(self.candidates[row.route], key, row)
+        the largest rows that leave small suppliers out: never more than LISTED each. A
+        row's listing is built only when it enters a table (most rows never do)."""
+        value = facts.value or 0.0
+        if facts.route in self.candidates:
+            self.candidate_counts[facts.route] += 1
+            key = (CONFIDENCE_RANK.get(facts.confidence, 0), facts.margin or 0, value)
+            _keep(self.candidates[facts.route], key, facts.number, row)
         close = (
             self.close_margin is not None
-            and row.margin is not None
-            and row.margin < self.close_margin
+            and facts.margin is not None
+            and facts.margin < self.close_margin
         )
-        if close and row.runner_up:
+        if close and facts.runner_up:
             self.close_rows += 1
             self.close_value += value
-            _keep(self.close, (value,), row)
-        self._reach(row, note_ids)
+            _keep(self.close, (value,), facts.number, row)
+        self._reach(facts, row, note_ids)
 
-    def _reach(self, row: ListedRow, note_ids: list[str]) -> None:
+    def _reach(self, facts: _RowFacts, row: Callable[[], ListedRow], note_ids: list[str]) -> None:
         settings = self.reach_settings
         if settings is None or not self.reach.asked:
             return
         lots = _answer(self.lots_read, self.row_cells, self.lots_at)
         reserved = _answer(self.reservation_read, self.row_cells, self.reservation_at)
-        value = row.value or 0.0
+        value = facts.value or 0.0
         no_lots = lots == "no"
         possible = any(note in settings.reservation_notes for note in note_ids)
         not_reserved = reserved == settings.not_reserved and possible
@@ -422,7 +424,7 @@ class _Tally:
         if no_lots or not_reserved:
             self.reach.either_rows += 1
             self.reach.either_value += value
-            _keep(self.reach_heap, (value,), row)
+            _keep(self.reach_heap, (value,), facts.number, row)
 
     def _value(self, cells: list[Cell]) -> float | None:
         if self.value_at is None or self.value_at >= len(cells):
@@ -501,15 +503,37 @@ def regime_and_band(regime: str) -> tuple[str, str]:
     return (law, BAND_AT_OR_ABOVE)
 
 
+@dataclass(frozen=True)
+class _RowFacts:
+    """What ranking a row needs, read from its cells (its listing is built only if kept)."""
+
+    number: int
+    route: str
+    runner_up: str
+    confidence: str
+    margin: int | None
+    value: float | None
+
+
+def _margin(text: str) -> int | None:
+    try:
+        return int(float(text)) if text else None
+    except ValueError:
+        return None
+
+
 def _keep(
-    heap: list[tuple[tuple[float, ...], int, ListedRow]], key: tuple[float, ...], row: ListedRow
+    heap: list[tuple[tuple[float, ...], int, ListedRow]],
+    key: tuple[float, ...],
+    number: int,
+    row: Callable[[], ListedRow],
 ) -> None:
     """Keep the LISTED largest keys; among equals, the rows that came first."""
-    item = (key, -row.number, row)
+    order = (key, -number)
     if len(heap) < LISTED:
-        heapq.heappush(heap, item)
-    elif item[:2] > heap[0][:2]:
-        heapq.heapreplace(heap, item)
+        heapq.heappush(heap, (key, -number, row()))
+    elif order > heap[0][:2]:
+        heapq.heapreplace(heap, (key, -number, row()))
 
 
 def _best(heap: list[tuple[tuple[float, ...], int, ListedRow]]) -> list[ListedRow]:
