@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import socket
 import webbrowser
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from svadvisor.cli.common import CasesOption, RulesOption, library_for_assessment, load, user_errors
+from svadvisor.cli.common import (
+    CasesOption,
+    RulesOption,
+    fail,
+    library_for_assessment,
+    load,
+    user_errors,
+)
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
@@ -64,7 +72,24 @@ def serve(
             "council's own sign-in (a reverse proxy) before sharing it.",
             err=True,
         )
+    listening = _listen(host, port)
     typer.echo(f"svadvisor is at {url} (Ctrl+C to stop)")
     if open_browser:
         webbrowser.open(url)
-    uvicorn.run(app, host=host, port=port, log_level="warning", server_header=False)
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", server_header=False))
+    server.run(sockets=[listening])
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """Bind the address before saying where the page is: a port in use is one clear
+    error, and the page answers as soon as the address is printed."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    listening = socket.socket(family, socket.SOCK_STREAM)
+    listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        listening.bind((host, port))
+    except OSError as exc:
+        listening.close()
+        raise fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    listening.listen(128)
+    return listening
