@@ -152,14 +152,12 @@ def main() -> None:
                 process.terminate()
                 process.wait()
     bare_start = statistics.median(first_page["bare"])
-    print(
-        f"python {sys.version.split()[0]}; {options.requests} requests each, {options.starts} starts"
-    )
+    counts = f"{options.requests} requests each, {options.starts} starts"
+    print(f"python {sys.version.split()[0]}; {counts}")
     print(f"{'time to first page':<28}{'median s':>10}{'x bare':>9}")
     for name, values in first_page.items():
-        print(
-            f"{name:<28}{statistics.median(values):>10.3f}{statistics.median(values) / bare_start:>8.2f}x"
-        )
+        median = statistics.median(values)
+        print(f"{name:<28}{median:>10.3f}{median / bare_start:>8.2f}x")
     print()
     bare_median, bare_p95 = statistics.median(timed["bare page"]), p95(timed["bare page"])
     print(f"{'latency':<28}{'median ms':>10}{'x bare':>9}{'p95 ms':>10}{'x bare':>9}")
