@@ -6,14 +6,20 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 from itertools import pairwise
+from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from markupsafe import escape
+from starlette.applications import Starlette
 from starlette.testclient import TestClient
+from tests.tinypack import SOURCE, tiny_pack_files, write_pack
 from tests.web.conftest import BASE_URL, SECRET
 
 from svadvisor.cases.library import load_cases
 from svadvisor.cases.matching import CaseLibrary
+from svadvisor.rulepack.load import load_pack
 from svadvisor.rulepack.schema import GUIDE_SECTIONS, RulePack
 from svadvisor.web.app import create_app
 from svadvisor.web.guide_content import source_label
@@ -42,6 +48,7 @@ class Page(HTMLParser):
         self.links: list[tuple[str, str]] = []
         self.headings: list[tuple[int, str]] = []
         self.targets: list[str] = []
+        self.tags: set[str] = set()
         self._link: list[str] | None = None
         self._heading: tuple[int, list[str]] | None = None
         self.feed(html)
@@ -49,6 +56,7 @@ class Page(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         found = dict(attrs)
+        self.tags.add(tag)
         if found.get("id"):
             self.ids.append(str(found["id"]))
         if found.get("target"):
@@ -280,6 +288,23 @@ def test_search_escapes_the_query(client: TestClient, query: str) -> None:
     assert query.strip() in page.text
 
 
+SEARCH_TAGS = {"mark", "strong", "p", "ul", "li", "a", "h2"}
+"""The tags a results page adds to the empty search page's."""
+
+
+@settings(deadline=None)
+@given(query=st.text(max_size=210) | st.sampled_from(["<script>", "&amp;", "<mark>lots", '"x']))
+def test_any_query_gives_a_page_that_shows_it_escaped(web_app: Starlette, query: str) -> None:
+    client = TestClient(web_app, base_url=BASE_URL)
+    response = client.get("/guides/search", params={"q": query})
+    assert response.status_code == (400 if len(query) > 200 else 200)
+    page = Page(response.text)
+    plain = Page(client.get("/guides/search").text)
+    assert page.tags <= plain.tags | SEARCH_TAGS, page.tags - plain.tags
+    if query.strip() and response.status_code == 200:
+        assert query.strip() in page.text
+
+
 def test_an_empty_search_shows_the_form_with_a_hint(client: TestClient) -> None:
     for path in ("/guides/search", "/guides/search?q=", "/guides/search?q=+++"):
         page = get(client, path)
@@ -319,3 +344,32 @@ def test_the_footer_and_navigation_links_resolve(client: TestClient) -> None:
         assert path in page.hrefs
         assert client.get(path).status_code == 200
     assert 'aria-current="page"' in client.get("/guides/notes").text
+
+
+def test_a_pack_without_guides_notes_or_glossary_still_has_every_page(tmp_path: Path) -> None:
+    files = tiny_pack_files()
+    note = {
+        "id": "tiny_duty",
+        "title": "A tiny duty",
+        "text": "Only above the threshold.",
+        "strength": "must",
+        "scope": "covered",
+        "sources": [SOURCE],
+        "checked": "2019-06-01",
+        "review_by": "2020-01-01",
+    }
+    files["notes.yaml"] = {"notes": [note]}
+    tiny = load_pack(write_pack(tmp_path / "tiny", files))
+    app = create_app(tiny, None, secret=SECRET, settings=WebSettings())
+    with TestClient(app, base_url=BASE_URL) as client:
+        for path in PAGES:
+            if "/routes/" not in path and "/cases/" not in path:
+                get(client, path)
+        assert "no guide for this route" in get(client, "/guides/routes/a").text
+        assert "no glossary" in get(client, "/guides/glossary").text
+        notes = get(client, "/guides/notes")
+        assert "tiny_duty" in notes.ids
+        assert "Applies only to covered procurement." in notes.text
+        assert "Due for review" in notes.text
+        assert "/guides/notes#tiny_duty" in get(client, "/guides/search?q=TINY").hrefs
+        assert tiny.sha256 in get(client, "/about").text
