@@ -22,7 +22,7 @@ from svadvisor.cases.matching import CaseLibrary
 from svadvisor.rulepack.load import load_pack
 from svadvisor.rulepack.schema import GUIDE_SECTIONS, RulePack
 from svadvisor.web.app import create_app
-from svadvisor.web.guide_content import source_label
+from svadvisor.web.guide_content import long_date, source_label
 from svadvisor.web.settings import WebSettings
 
 PAGES = [
@@ -114,9 +114,10 @@ def test_a_source_link_names_its_host_and_path(url: str, label: str) -> None:
     assert source_label(url) == label
 
 
-def get(client: TestClient, path: str, status: int = 200) -> Page:
+def get(client: TestClient, path: str) -> Page:
+    """The page at `path`, which must answer 200."""
     response = client.get(path)
-    assert response.status_code == status, (path, response.status_code)
+    assert response.status_code == 200, (path, response.status_code)
     return Page(response.text)
 
 
@@ -230,7 +231,7 @@ def test_each_case_page_shows_the_case_and_its_sources(
             assert words in page.text
         route = pack.route(case.route)
         assert route is not None and (f"/guides/routes/{route.id}", route.label) in page.links
-        assert case.checked.year and str(case.checked.year) in page.text
+        assert f"Checked {long_date(case.checked)}" in page.text
         for url in case.sources:
             assert page.source_shown(url), (case.id, url)
 
