@@ -16,15 +16,6 @@ from svadvisor.cli.common import (
 )
 from svadvisor.errors import SvadvisorError
 
-SECTIONS = (
-    ("what", "What it is"),
-    ("fits_when", "When it fits"),
-    ("not_when", "When it does not"),
-    ("vehicles", "Legal vehicles"),
-    ("steps", "Practical steps"),
-    ("pitfalls", "Usual pitfalls"),
-)
-
 
 @user_errors
 def routes(
@@ -52,6 +43,8 @@ def routes(
     from rich.padding import Padding
     from rich.text import Text
 
+    from svadvisor.rulepack.schema import GUIDE_SECTIONS
+
     console = Console(highlight=False, markup=False, emoji=False)
     for route in chosen:
         console.print(Text(f"{route.label} ({route.id})", style="bold underline"))
@@ -63,7 +56,7 @@ def routes(
         if route.guide is None:
             console.print("  This rule pack has no guide for this route.")
         else:
-            for key, title in SECTIONS:
+            for key, title in GUIDE_SECTIONS:
                 console.print()
                 console.print(Text(title, style="bold"))
                 for item in getattr(route.guide, key):

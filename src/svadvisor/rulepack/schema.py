@@ -181,6 +181,18 @@ class Guide(PackModel):
     pitfalls: list[Sourced] = Field(min_length=1)
 
 
+GUIDE_SECTIONS = (
+    ("what", "What it is"),
+    ("fits_when", "When it fits"),
+    ("not_when", "When it does not"),
+    ("vehicles", "Legal vehicles"),
+    ("steps", "Practical steps"),
+    ("pitfalls", "Usual pitfalls"),
+)
+"""Each section of a route's guide and its heading, in order: `svadvisor routes ID` and
+the web app's guide pages show the same headings."""
+
+
 class Evidence(PackModel):
     """A fact that defines a route (an alliance's shared governance, a commons' community
     association): a route none of whose evidence holds is never recommended with
