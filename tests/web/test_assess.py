@@ -26,6 +26,7 @@ from svadvisor.answers.files import read_answers_file_settled
 from svadvisor.cli.app import app as cli
 from svadvisor.memo.word import MissingExtraError
 from svadvisor.rulepack.schema import RulePack
+from svadvisor.web.assessment_view import read_upload
 
 PLYMOUTH = EXAMPLES / "plymouth-alliance.yaml"
 Value = str | list[str] | dict[str, str]
@@ -624,3 +625,45 @@ def test_the_service_name_is_shown_escaped(client: TestClient) -> None:
         assert "<script>alert(1)" not in html
     name = client.get(check.replace("/check", "/download/memo.md")).headers["content-disposition"]
     assert name == 'attachment; filename="script-alert-1-script-memo.md"'
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(title=st.text(max_size=80))
+def test_any_service_name_survives_the_answers_file(
+    client: TestClient, pack: RulePack, title: str
+) -> None:
+    location, _ = start(client, title)
+    saved = client.get(location.replace("/question/complexity", "/download/answers.yaml"))
+    assert saved.status_code == 200
+    state = read_upload(pack, "answers.yaml", saved.content)
+    assert state.answers == {} and state.dont_know == []
+    assert client.get(location.replace("/question/complexity", "/check")).status_code == 200
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(token=st.text(max_size=120))
+def test_any_state_in_a_link_is_a_page_never_a_500(client: TestClient, token: str) -> None:
+    page = client.get("/assess/check", params={"state": token})
+    assert page.status_code in (200, 400)
+
+
+def test_without_a_recommendation_the_result_says_what_to_answer_first(
+    client: TestClient,
+) -> None:
+    location, token = start(client)
+    response = post(client, token, location, "complex")
+    partial = state_of(response.headers["location"])
+    result = client.get("/assess/result", params={"state": partial})
+    assert result.status_code == 200
+    assert h1(result.text) == "No recommendation yet"
+    text = words(result.text)
+    assert "tie at" in text and "Confidence: insufficient" in text
+    assert "Answer these questions first" in text
+    assert re.search(
+        r'href="/assess/question/specification\?state=[^"]+&amp;change=1"', result.text
+    )
+    assert 'not answered yet count as "I don\'t know"' in text

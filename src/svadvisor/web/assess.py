@@ -156,7 +156,7 @@ class AssessPages:
 
     async def begin(self, request: Request) -> Response:
         form = await self.pages.form(request)
-        title = _field(form, TITLE_FIELD).strip()
+        title = view.one_line(_field(form, TITLE_FIELD))
         if len(title) > view.MAX_TITLE:
             message = f"The service's name must be {view.MAX_TITLE} characters or fewer"
             return self._start_page(request, [(TITLE_FIELD, message)], title, 400)

@@ -131,7 +131,8 @@ def answers_yaml(pack: RulePack, interview: Interview, title: str, on: date) -> 
 
 
 def one_line(text: str) -> str:
-    """Text safe in a YAML comment: one line of printable characters."""
+    """A service's name as one line of printable characters (so it is safe in a file
+    name's stem, a memo's heading and an answers file's comment)."""
     return "".join(c for c in " ".join(text.split()) if c.isprintable())
 
 
