@@ -319,7 +319,7 @@ def test_typed_answers_are_read_as_officers_write_them(client: TestClient) -> No
 
     # the page shows the answer again when it is changed
     value = client.get(f"/assess/question/value?state={state_of(check)}&change=1")
-    assert 'value="£1,200,000"' in value.text
+    assert 'value="1,200,000"' in value.text
     dated = client.get(f"/assess/question/start_date?state={state_of(check)}&change=1").text
     assert 'name="answer-month" type="text" inputmode="numeric" value="4"' in dated
 
@@ -547,6 +547,7 @@ def test_a_complete_answers_file_resumes_at_the_check_page(
         ("answers.yaml", b"\xff\xfe\x00", "must be UTF-8 text"),
         ("answers.yaml", b"complexity: banana\n", "do not fit the rule pack"),
         ("answers.yaml", b"- a list\n", "do not fit the rule pack"),
+        ("answers.yml", b"complexity: complex\nrecord:\n  budget: [1]\n", "do not fit"),
     ],
 )
 def test_an_upload_that_is_not_an_answers_file_shows_the_error_summary(

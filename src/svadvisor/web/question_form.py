@@ -185,7 +185,8 @@ def question_form(
         text = submitted.typed
         parts = submitted.parts
     else:
-        text = iv.typed_default(question, current) if kind == "text" else ""
+        # as the officer would type it again, less the £ the field shows before it
+        text = iv.typed_default(question, current).removeprefix(prefix) if kind == "text" else ""
         parts = _date_parts(current)
     return QuestionForm(
         question=question,
