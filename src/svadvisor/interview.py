@@ -59,16 +59,7 @@ def help_text(question: Question) -> list[str]:
     """What "?" shows: the question's help, each answer's help, and how to type a value."""
     lines = [question.help] if question.help else []
     lines += [f"{a.label}: {a.help}" for a in question.answers if a.help]
-    if question.type == "number":
-        unit = "pounds" if question.unit == "GBP" else question.unit or "a number"
-        lines.append(f"Type the number in {unit}; 1250000, £1,250,000, 1.25m and 250k all work.")
-        limits = [
-            f"{word} {bound:,g}"
-            for word, bound in (("at least", question.min), ("at most", question.max))
-            if bound is not None
-        ]
-        if limits:
-            lines.append(f"It must be {' and '.join(limits)}.")
+    lines += number_help(question)
     if question.type == "date":
         lines.append("Type the date as YYYY-MM-DD, for example 2026-04-01.")
     if question.type == "cpv":
@@ -80,6 +71,23 @@ def help_text(question: Question) -> list[str]:
             f"Tick every answer that applies; tick none for none of these, "
             f"or {DONT_KNOW_LABEL} alone."
         )
+    return lines
+
+
+def number_help(question: Question) -> list[str]:
+    """How a number question's value may be written, and its limits (empty for other
+    types): shared by the terminal's help and the web app's hint."""
+    if question.type != "number":
+        return []
+    unit = "pounds" if question.unit == "GBP" else question.unit or "a number"
+    lines = [f"Type the number in {unit}; 1250000, £1,250,000, 1.25m and 250k all work."]
+    limits = [
+        f"{word} {bound:,g}"
+        for word, bound in (("at least", question.min), ("at most", question.max))
+        if bound is not None
+    ]
+    if limits:
+        lines.append(f"It must be {' and '.join(limits)}.")
     return lines
 
 

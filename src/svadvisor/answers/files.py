@@ -27,7 +27,13 @@ def read_answers_file_full(
 ) -> tuple[dict[str, Answer], list[str], DecisionRecord | None]:
     """The checked answers, the "don't know"s, and the file's decision record (its
     top-level `record:` block, checked field by field), or None when it has none."""
-    doc = load_user_file(path, "answers file")
+    return read_answers_document(load_user_file(path, "answers file"), pack)
+
+
+def read_answers_document(
+    doc: YamlDocument, pack: RulePack
+) -> tuple[dict[str, Answer], list[str], DecisionRecord | None]:
+    """As `read_answers_file_full`, for an answers file already parsed (an upload)."""
     record = read_answers_record(doc, pack)
     raw = doc.data
     if record is not None and isinstance(raw, Mapping):

@@ -37,14 +37,21 @@ def write_memo(path: Path, markdown: str, *, fmt: MemoFormat = "md", force: bool
     keeps the replay block in its custom document properties too, for `memo replay`."""
     refuse_overwrite(path, force=force)
     if fmt == "docx":
-        data = markdown_to_docx(markdown)
-        if REPLAY_MARKER in markdown:  # a memo svadvisor rendered (the template keeps it)
-            block, _ = find_block(markdown, str(path))
-            data = with_replay_record(data, block)
+        data = memo_docx(markdown, str(path))
         with atomic_writer(path, force=force, mode="wb") as handle:
             handle.write(data)
     else:
         write_text_atomic(path, markdown, force=force)
+
+
+def memo_docx(markdown: str, display: str) -> bytes:
+    """A Markdown memo as a Word document, keeping the replay block in its custom
+    document properties too, for `memo replay` (`display` names the memo in errors)."""
+    data = markdown_to_docx(markdown)
+    if REPLAY_MARKER in markdown:  # a memo svadvisor rendered (the template keeps it)
+        block, _ = find_block(markdown, display)
+        data = with_replay_record(data, block)
+    return data
 
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
