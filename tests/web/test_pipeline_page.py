@@ -4,6 +4,7 @@ upload can go wrong answered with a page, never a traceback."""
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import json
@@ -26,7 +27,8 @@ from svadvisor.cases.library import load_cases
 from svadvisor.cli.app import app as cli
 from svadvisor.rulepack.schema import RulePack
 from svadvisor.web.app import create_app
-from svadvisor.web.pipeline_run import XLSX_TYPE, display_name, safe_stem
+from svadvisor.web.pipeline import _SentThenRemoved
+from svadvisor.web.pipeline_run import XLSX_TYPE, Download, display_name, safe_stem
 from svadvisor.web.settings import WebSettings
 from svadvisor.web.upload_token import BadUpload, Upload, UploadCodec
 
@@ -264,6 +266,26 @@ def test_no_temporary_files_are_left(
         assert fetch(client, page, kind).status_code == 200
     upload(client, "empty.csv", b"\n\n")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_download_cut_short_still_removes_its_folder(tmp_path: Path) -> None:
+    """A browser that goes away part way: the send fails, the folder still goes."""
+    folder = tmp_path / "run"
+    folder.mkdir()
+    (folder / "big.csv").write_bytes(b"x" * 1_000_000)
+    response = _SentThenRemoved(Download(folder / "big.csv", "text/csv", folder))
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b""}
+
+    async def send(message: Any) -> None:
+        if message["type"] == "http.response.body":
+            raise OSError("the browser went away")
+
+    scope = {"type": "http", "asgi": {"spec_version": "2.4"}, "method": "POST", "headers": []}
+    with pytest.raises(OSError):
+        asyncio.run(response(scope, receive, send))
+    assert not folder.exists()
 
 
 def test_a_large_upload_still_downloads(client: TestClient) -> None:

@@ -9,13 +9,15 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import FileResponse, HTMLResponse, Response
 from starlette.routing import BaseRoute, Route
+from starlette.types import Receive, Scope, Send
 
 from svadvisor.web.context import WebContext
 from svadvisor.web.pipeline_run import (
     KINDS,
     BatchRefused,
+    Download,
     display_name,
     download,
     scored_result,
@@ -100,11 +102,7 @@ def routes(context: WebContext) -> list[BaseRoute]:
             file = await run_in_threadpool(download, upload, kind, context.pack, context.library)
         except BatchRefused as exc:
             return pages.error(request, 400, str(exc))
-        return Response(
-            file.content,
-            media_type=file.media_type,
-            headers={"Content-Disposition": f'attachment; filename="{file.filename}"'},
-        )
+        return _SentThenRemoved(file)
 
     return [
         Route("/pipeline", start, methods=["GET"]),
@@ -124,3 +122,22 @@ async def _read_upload(file: object, sheet: str) -> tuple[str, Upload | None]:
     if not content:
         return EMPTY_FILE, None
     return "", Upload(display_name(file.filename), suffix, sheet or None, content)
+
+
+class _SentThenRemoved(FileResponse):
+    """A download sent from its file, whose temporary folder is removed once it is sent,
+    and also when the browser goes away part way."""
+
+    def __init__(self, download: Download) -> None:
+        super().__init__(
+            download.path,
+            media_type=download.media_type,
+            headers={"Content-Disposition": f'attachment; filename="{download.path.name}"'},
+        )
+        self._download = download
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            self._download.remove()

@@ -1,17 +1,18 @@
 """`svadvisor batch` for the web app: an upload saved in a fresh temporary folder under a
 fixed name, scored by the same `prepare` and `run_job` the command uses, and what the
-result page shows of it. Nothing here knows about HTTP; nothing outlives the call."""
+result page shows of it. Nothing here knows about HTTP, and nothing is kept: a folder
+goes when the page is made, or when its download has been sent."""
 
 from __future__ import annotations
 
 import csv
 import re
+import shutil
 import tempfile
-from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
-from typing import Literal, TypeVar
+from typing import Literal
 
 from svadvisor.cases.matching import CaseLibrary
 from svadvisor.errors import SvadvisorError
@@ -39,7 +40,7 @@ SECTION_HEADINGS = (
 
 Kind = Literal["scored", "rejects", "report"]
 KINDS: tuple[Kind, ...] = ("scored", "rejects", "report")
-Result = TypeVar("Result")
+FOLDER_PREFIX = "svadvisor-web-"
 
 
 class BatchRefused(SvadvisorError):
@@ -49,7 +50,7 @@ class BatchRefused(SvadvisorError):
 
 @dataclass(frozen=True)
 class Run:
-    """One batch run's files, in a temporary folder that is gone once the call returns."""
+    """One batch run: its summary, and the files it wrote in its temporary folder."""
 
     upload: Upload
     summary: Summary
@@ -90,9 +91,15 @@ class ResultView:
 
 @dataclass(frozen=True)
 class Download:
-    content: bytes
-    filename: str
+    """A file made for download, in a temporary folder of its own."""
+
+    path: Path
     media_type: str
+    folder: Path
+
+    def remove(self) -> None:
+        """Remove the folder, once the file is sent or the browser has gone."""
+        shutil.rmtree(self.folder, ignore_errors=True)
 
 
 def display_name(filename: str) -> str:
@@ -117,51 +124,54 @@ def safe_stem(name: str) -> str:
 
 
 def scored_result(upload: Upload, pack: RulePack, library: CaseLibrary | None) -> ResultView:
-    """Score the upload and describe the run for the result page."""
-    return in_folder(upload, pack, library, lambda run: result_view(run, pack))
+    """Score the upload in a temporary folder, removed before this returns, and describe
+    the run for the result page."""
+    with tempfile.TemporaryDirectory(prefix=FOLDER_PREFIX) as folder:
+        return result_view(run_in(Path(folder), upload, pack, library), pack)
 
 
 def download(upload: Upload, kind: Kind, pack: RulePack, library: CaseLibrary | None) -> Download:
-    """Score the upload again (the same input gives the same files) and return one file."""
-
-    def pick(run: Run) -> Download:
-        stem = safe_stem(upload.name)
+    """Score the upload again (the same input gives the same files) in a temporary folder
+    and make the file asked for there. The caller sends it and then calls `remove`
+    (a scored sheet can be many times the upload's size, so it is sent from the file,
+    never held in memory); the folder goes at once if making the file fails."""
+    folder = Path(tempfile.mkdtemp(prefix=FOLDER_PREFIX))
+    try:
+        run = run_in(folder, upload, pack, library)
         if kind == "scored":
             media = XLSX_TYPE if run.scored.suffix == ".xlsx" else CSV_TYPE
-            return Download(run.scored.read_bytes(), run.scored.name, media)
+            return Download(run.scored, media, folder)
         if kind == "rejects":
-            return Download(run.rejects.read_bytes(), run.rejects.name, CSV_TYPE)
-        report = run.scored.with_name(f"{stem}.report.html")
-        write_report(run.scored, pack, report, chosen="html")
-        return Download(report.read_bytes(), report.name, HTML_TYPE)
-
-    return in_folder(upload, pack, library, pick)
-
-
-def in_folder(
-    upload: Upload,
-    pack: RulePack,
-    library: CaseLibrary | None,
-    then: Callable[[Run], Result],
-) -> Result:
-    """Run the batch on the upload in a fresh temporary folder, and `then` on its files
-    before the folder is removed. BatchRefused when the batch cannot use the file."""
-    with tempfile.TemporaryDirectory(prefix="svadvisor-web-") as folder:
-        source = Path(folder) / f"{SAVED_AS}{upload.suffix}"
+            return Download(run.rejects, CSV_TYPE, folder)
+        report = run.scored.with_name(f"{safe_stem(upload.name)}.report.html")
         try:
-            source.write_bytes(upload.content)
-            stem = safe_stem(upload.name)
-            job = prepare(
-                source,
-                output=source.with_name(f"{stem}.scored{upload.suffix}"),
-                rejects=source.with_name(f"{stem}.rejects.csv"),
-                sheet=upload.sheet if upload.suffix == ".xlsx" else None,
-            )
-            summary = run_job(job, pack, library)
-            return then(Run(upload, summary, job.output, job.rejects))
+            write_report(run.scored, pack, report, chosen="html")
         except SvadvisorError as exc:
-            message = str(exc).replace(str(source), upload.name).replace(folder, "")
-            raise BatchRefused(message) from None
+            raise BatchRefused(str(exc).replace(str(folder), "")) from None
+        return Download(report, HTML_TYPE, folder)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+
+
+def run_in(folder: Path, upload: Upload, pack: RulePack, library: CaseLibrary | None) -> Run:
+    """Save the upload in `folder` under a fixed name and run the batch there, as the
+    command does. BatchRefused, naming the upload, when the batch cannot use the file."""
+    source = folder / f"{SAVED_AS}{upload.suffix}"
+    stem = safe_stem(upload.name)
+    try:
+        source.write_bytes(upload.content)
+        job = prepare(
+            source,
+            output=folder / f"{stem}.scored{upload.suffix}",
+            rejects=folder / f"{stem}.rejects.csv",
+            sheet=upload.sheet if upload.suffix == ".xlsx" else None,
+        )
+        summary = run_job(job, pack, library)
+    except SvadvisorError as exc:
+        message = str(exc).replace(str(source), upload.name).replace(str(folder), "")
+        raise BatchRefused(message) from None
+    return Run(upload, summary, job.output, job.rejects)
 
 
 def result_view(run: Run, pack: RulePack) -> ResultView:
