@@ -110,7 +110,7 @@ def display_name(filename: str) -> str:
 
 
 def upload_suffix(filename: str) -> str | None:
-    """ ".csv" or ".xlsx" for a file the page takes, else None."""
+    """The suffix of a file the page takes (.csv or .xlsx), else None."""
     suffix = Path(display_name(filename)).suffix.lower()
     return suffix if suffix in SUFFIXES else None
 
