@@ -265,30 +265,11 @@ def _print_summary(summary: Summary, routes: list[Route]) -> None:
     table = RichTable(box=box.SIMPLE_HEAD, show_edge=False)
     table.add_column("rows")
     table.add_column("count", justify="right")
-    table.add_row("read", str(summary.rows_read))
-    table.add_row("scored", str(summary.rows_scored))
-    table.add_row(
-        "not scored (kept, flagged in 'problem')",
-        str(summary.rows_rejected),
-        end_section=not (summary.blank_rows or summary.rows_not_services),
-    )
-    if summary.rows_not_services:
-        table.add_row(
-            "not a service (sub-heading, total), kept",
-            str(summary.rows_not_services),
-            end_section=not summary.blank_rows,
-        )
-    if summary.blank_rows:
-        table.add_row("blank, kept", str(summary.blank_rows), end_section=True)
-    for route in routes:
-        table.add_row(f"recommended: {route.label}", str(summary.recommended.get(route.id, 0)))
-    table.add_row(
-        "no recommendation yet (tie or insufficient evidence)",
-        str(summary.recommended.get("none", 0)),
-        end_section=True,
-    )
-    for level, rows in summary.confidence.items():
-        table.add_row(f"confidence {level}", str(rows))
+    sections = summary.sections(routes)
+    for number, section in enumerate(sections, start=1):
+        for index, (label, rows) in enumerate(section, start=1):
+            last = index == len(section) and number < len(sections)
+            table.add_row(label, str(rows), end_section=last)
     console.print(table)
     read = "; ".join(f"{header!r} -> {target}" for header, target in summary.columns.items())
     console.print(f"Columns read: {read}", soft_wrap=True)

@@ -20,7 +20,7 @@ from svadvisor.pipeline.mapping import CellProblem, ColumnPlan, ReadRow, RowRead
 from svadvisor.pipeline.readers import CELL_LIMIT, Cell, Row, Table, is_blank
 from svadvisor.pipeline.scoring import CACHE_LIMIT, BatchScorer, Outcome
 from svadvisor.pipeline.writers import Layout, RowWriter
-from svadvisor.rulepack.schema import RulePack
+from svadvisor.rulepack.schema import Route, RulePack
 
 REJECT_COLUMNS = ["row", "reference", "title", "column", "value", "problem"]
 PROBLEM_COLUMN = "problem"
@@ -113,6 +113,30 @@ class Summary:
     remarks: list[str] = field(default_factory=list)
     unknown: dict[str, int] = field(default_factory=dict)
     """How many scored rows left each question unknown, most first."""
+
+    def sections(self, routes: list[Route]) -> list[list[tuple[str, int]]]:
+        """The summary's counts as (label, rows), in sections: rows, routes, confidence.
+        What the command prints and the web app shows, so both say the same."""
+        rows = [
+            ("read", self.rows_read),
+            ("scored", self.rows_scored),
+            ("not scored (kept, flagged in 'problem')", self.rows_rejected),
+        ]
+        if self.rows_not_services:
+            rows.append(("not a service (sub-heading, total), kept", self.rows_not_services))
+        if self.blank_rows:
+            rows.append(("blank, kept", self.blank_rows))
+        recommended = [
+            (f"recommended: {route.label}", self.recommended.get(route.id, 0)) for route in routes
+        ]
+        recommended.append(
+            (
+                "no recommendation yet (tie or insufficient evidence)",
+                self.recommended.get(NO_RECOMMENDATION, 0),
+            )
+        )
+        levels = [(f"confidence {level}", rows) for level, rows in self.confidence.items()]
+        return [rows, recommended, levels]
 
     def as_json(self) -> dict[str, Any]:
         return {

@@ -21,6 +21,7 @@ from svadvisor.web.pages import Pages
 from svadvisor.web.security import Csrf, SecurityHeaders, allowed_hosts
 from svadvisor.web.settings import LOGO_TYPES, WebSettings
 from svadvisor.web.state import StateCodec
+from svadvisor.web.upload_token import UploadCodec
 
 STATIC = Path(__file__).parent / "static"
 
@@ -38,7 +39,9 @@ def create_app(
     settings = settings or WebSettings()
     csrf = Csrf(secret)
     pages = Pages(settings, csrf)
-    context = WebContext(pack, library, settings, pages, StateCodec(secret, pack), csrf)
+    context = WebContext(
+        pack, library, settings, pages, StateCodec(secret, pack), csrf, UploadCodec(secret)
+    )
 
     async def home(request: Request) -> HTMLResponse:
         return pages.render(

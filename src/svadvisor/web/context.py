@@ -1,5 +1,6 @@
 """What every page handler needs: the rule pack and case library (loaded once, shared
-read-only), the settings, the page renderer, the answer-state codec and the CSRF check."""
+read-only), the settings, the page renderer, the answer-state codec, the CSRF check and
+the codec that carries a pipeline upload in its result page."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from svadvisor.web.pages import Pages
 from svadvisor.web.security import Csrf
 from svadvisor.web.settings import WebSettings
 from svadvisor.web.state import StateCodec
+from svadvisor.web.upload_token import UploadCodec
 
 
 @dataclass(frozen=True)
@@ -22,3 +24,4 @@ class WebContext:
     pages: Pages
     codec: StateCodec
     csrf: Csrf
+    uploads: UploadCodec

@@ -97,10 +97,11 @@ class Pages:
             request, "error.html", {"status": status, "detail": detail}, status=status, title=title
         )
 
-    async def form(self, request: Request) -> FormData:
+    async def form(self, request: Request, *, max_part_size: int = MAX_FIELD_BYTES) -> FormData:
         """The POSTed form, CSRF-checked (CsrfRefused otherwise). Uploaded files are
-        spooled to temporary storage; their total size is capped by the app's body limit."""
-        form = await request.form(max_files=2, max_fields=MAX_FIELDS, max_part_size=MAX_FIELD_BYTES)
+        spooled to temporary storage; their total size is capped by the app's body limit.
+        `max_part_size` is for a form whose field carries a whole upload (a pipeline's)."""
+        form = await request.form(max_files=2, max_fields=MAX_FIELDS, max_part_size=max_part_size)
         if not self.csrf.check(request, form):
             await form.close()
             raise CsrfRefused
