@@ -172,10 +172,10 @@ def test_a_pipeline_upload_and_its_downloads(officer: Officer) -> None:
     officer.check()
     assert "7" in officer.page.inner_text("main")
     with officer.page.expect_download() as download:
-        officer.page.locator('form[action="/pipeline/download/scored"] button').click()
+        officer.page.get_by_role("button", name="Download the scored sheet (CSV)").click()
     scored = Path(download.value.path()).read_text(encoding="utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(scored)))
     assert len(rows) == 7 and rows[2]["recommended_route"] == "Alliance contracting"
     with officer.page.expect_download() as report:
-        officer.page.locator('form[action="/pipeline/download/report"] button').click()
+        officer.page.get_by_role("button", name="Download the pipeline report (HTML)").click()
     assert "<h1>Pipeline report" in Path(report.value.path()).read_text(encoding="utf-8")

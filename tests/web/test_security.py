@@ -70,7 +70,7 @@ def small_app(pack: RulePack) -> Starlette:
 def test_a_body_over_the_limit_is_a_413(small_app: Starlette) -> None:
     with TestClient(small_app, base_url=BASE_URL) as client:
         for path in post_paths(small_app):
-            big = client.post(path, files={"pipeline_file": ("big.csv", b"x" * 20_000)})
+            big = client.post(path, files={"pipeline_file": ("big.csv", b"x" * 2_000_000)})
             assert big.status_code == 413, path
 
 
