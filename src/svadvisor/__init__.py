@@ -27,14 +27,18 @@ if TYPE_CHECKING:
 
 
 def __getattr__(name: str) -> str:
-    """`__version__` is looked up on first use: importlib.metadata is slow to import."""
+    """`__version__` is looked up on first use (importlib.metadata is slow to import) and
+    kept: reading the installed metadata takes about a millisecond each time, and a web
+    page names the version several times."""
     if name == "__version__":
         from importlib.metadata import PackageNotFoundError, version
 
         try:
-            return version("svadvisor")
+            found = version("svadvisor")
         except PackageNotFoundError:  # pragma: no cover - running from a source tree
-            return "0.0.0"
+            found = "0.0.0"
+        globals()["__version__"] = found
+        return found
     raise AttributeError(name)
 
 

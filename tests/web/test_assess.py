@@ -668,3 +668,34 @@ def test_without_a_recommendation_the_result_says_what_to_answer_first(
         r'href="/assess/question/specification\?state=[^"]+&amp;change=1"', result.text
     )
     assert 'not answered yet count as "I don\'t know"' in text
+
+
+def test_a_result_seen_before_is_the_same_page_and_the_kept_pages_are_bounded(
+    web_app: Any, pack: RulePack
+) -> None:
+    from tests.web.conftest import BASE_URL, SECRET
+
+    from svadvisor.web.assess import RESULT_PAGES_KEPT
+    from svadvisor.web.state import AnswerState, StateCodec
+
+    answers, dont_know = read_answers_file_settled(PLYMOUTH, pack)
+    codec = StateCodec(SECRET, pack)
+    with TestClient(web_app, base_url=BASE_URL) as client:
+        tokens = [
+            codec.dumps(AnswerState(answers, list(dont_know), f"Service {n}"))
+            for n in range(RESULT_PAGES_KEPT + 2)
+        ]
+        first = client.get("/assess/result", params={"state": tokens[0]})
+        again = client.get("/assess/result", params={"state": tokens[0]})
+        assert first.status_code == again.status_code == 200
+        assert first.text == again.text and "Service 0" in first.text
+        for token in tokens[1:]:
+            assert client.get("/assess/result", params={"state": token}).status_code == 200
+        kept = next(
+            route.endpoint.__self__.results  # type: ignore[union-attr]
+            for route in web_app.routes
+            if getattr(route, "path", "") == "/assess/result"
+        )
+        assert len(kept) == RESULT_PAGES_KEPT
+        forged = client.get("/assess/result", params={"state": tokens[0][:-4] + "AAAA"})
+        assert forged.status_code == 400

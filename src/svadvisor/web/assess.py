@@ -8,6 +8,7 @@ worked out in `svadvisor.web.assessment_view` and `svadvisor.web.question_form`.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from datetime import date
 from urllib.parse import urlencode
 
@@ -88,6 +89,10 @@ def attachment(body: str | bytes, media_type: str, name: str) -> Response:
     )
 
 
+RESULT_PAGES_KEPT = 256
+"""Result pages kept for a revisit (each some 60 KB: at most about 15 MB)."""
+
+
 class AssessPages:
     """The assessment's handlers, over the shared rule pack, case library and renderer."""
 
@@ -95,6 +100,10 @@ class AssessPages:
         self.context = context
         self.pack = context.pack
         self.pages = context.pages
+        self.results: OrderedDict[tuple[str, date], bytes] = OrderedDict()
+        """Result pages already made, by the link's state token and the day (the advice
+        is a function of both): going back to the advice, or reloading it, is served
+        from here. A cache, not a store: losing it loses nothing."""
 
     # the state and the question a request names
 
@@ -285,6 +294,18 @@ class AssessPages:
         return state, interview, assessment, today
 
     async def result(self, request: Request) -> HTMLResponse:
+        key = (request.query_params.get(STATE_FIELD) or "", date.today())
+        made = self.results.get(key)
+        if made is not None:
+            self.results.move_to_end(key)
+            return HTMLResponse(made)
+        response = self._result(request)
+        self.results[key] = bytes(response.body)
+        if len(self.results) > RESULT_PAGES_KEPT:
+            self.results.popitem(last=False)
+        return response
+
+    def _result(self, request: Request) -> HTMLResponse:
         state, interview, assessment, today = self._assessed(request)
         token = self.context.codec.dumps(state)
         result = view.result_view(self.pack, assessment, interview, state.title, today)
