@@ -10,7 +10,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse
 
 import svadvisor
@@ -101,7 +101,12 @@ class Pages:
         """The POSTed form, CSRF-checked (CsrfRefused otherwise). Uploaded files are
         spooled to temporary storage; their total size is capped by the app's body limit.
         `max_part_size` is for a form whose field carries a whole upload (a pipeline's)."""
-        form = await request.form(max_files=2, max_fields=MAX_FIELDS, max_part_size=max_part_size)
+        try:
+            form = await request.form(
+                max_files=2, max_fields=MAX_FIELDS, max_part_size=max_part_size
+            )
+        except ClientDisconnect:  # the officer left mid-upload: nobody to answer
+            raise HTTPException(400, "The upload stopped before it was complete.") from None
         if not self.csrf.check(request, form):
             await form.close()
             raise CsrfRefused
