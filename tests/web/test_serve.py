@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import socket
+import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -101,5 +102,30 @@ def test_a_councils_name_and_logo_show_in_the_header(tmp_path: Path) -> None:
     assert status == 200
     assert "Anytown &lt;Borough&gt; Council" in body
     assert get(f"http://127.0.0.1:{port}/logo")[2].startswith("<svg")
+    child.sendintr()
+    child.expect(pexpect.EOF)
+
+
+def test_open_starts_the_default_browser_on_the_page(tmp_path: Path) -> None:
+    opened = tmp_path / "opened.txt"
+    browser = tmp_path / "browser.sh"
+    browser.write_text(f'#!/bin/sh\necho "$1" > {opened}\n', encoding="utf-8")
+    browser.chmod(0o755)
+    port = free_port()
+    env = {**os.environ, ENVIRONMENT: "serve-test-" + "k" * 40, "BROWSER": f"{browser} %s"}
+    child = pexpect.spawn(
+        svadvisor_script(),
+        ["serve", "--open", "--port", str(port)],
+        cwd=str(tmp_path),
+        env=env,
+        encoding="utf-8",
+        timeout=60,
+    )
+    child.expect_exact(f"svadvisor is at http://127.0.0.1:{port}/")
+    for _ in range(100):
+        if opened.exists() and opened.read_text(encoding="utf-8").strip():
+            break
+        time.sleep(0.05)
+    assert opened.read_text(encoding="utf-8").strip() == f"http://127.0.0.1:{port}/"
     child.sendintr()
     child.expect(pexpect.EOF)
