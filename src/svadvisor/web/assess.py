@@ -90,7 +90,7 @@ def attachment(body: str | bytes, media_type: str, name: str) -> Response:
 
 
 RESULT_PAGES_KEPT = 256
-"""Result pages kept for a revisit (each some 60 KB: at most about 15 MB)."""
+"""Result pages kept for a revisit (each some 56 KB: at most about 15 MB)."""
 
 
 class AssessPages:
