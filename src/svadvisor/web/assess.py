@@ -12,6 +12,7 @@ from collections import OrderedDict
 from datetime import date
 from urllib.parse import urlencode
 
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -338,7 +339,7 @@ class AssessPages:
         name = f"{view.file_stem(state.title)}-memo.docx"
         text = view.memo_markdown(self.pack, assessment, state.title, today)
         try:
-            data = memo_docx(text, name)
+            data = await run_in_threadpool(memo_docx, text, name)  # pandoc: a second or so
         except SvadvisorError as exc:
             token = self.context.codec.dumps(state)
             return self.pages.render(
