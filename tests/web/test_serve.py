@@ -129,3 +129,19 @@ def test_open_starts_the_default_browser_on_the_page(tmp_path: Path) -> None:
     assert opened.read_text(encoding="utf-8").strip() == f"http://127.0.0.1:{port}/"
     child.sendintr()
     child.expect(pexpect.EOF)
+
+
+def test_a_councils_own_rule_pack_is_served(tmp_path: Path, pack_copy: Path) -> None:
+    meta = pack_copy / "pack.yaml"
+    text = meta.read_text(encoding="utf-8")
+    meta.write_text(
+        text.replace("name: svadvisor built-in rule pack", "name: Anytown rule pack", 1),
+        encoding="utf-8",
+    )
+    port = free_port()
+    child = spawn("--rules", str(pack_copy), "serve", "--port", str(port), cwd=tmp_path)
+    child.expect_exact(f"svadvisor is at http://127.0.0.1:{port}/")
+    status, _, body = get(f"http://127.0.0.1:{port}/")
+    assert status == 200 and "Anytown rule pack" in body
+    child.sendintr()
+    child.expect(pexpect.EOF)
