@@ -4,6 +4,7 @@ token, a body over the limit is a 413, and every response carries the headers.""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 import pytest
 from starlette.applications import Starlette
@@ -72,6 +73,27 @@ def test_a_body_over_the_limit_is_a_413(small_app: Starlette) -> None:
         for path in post_paths(small_app):
             big = client.post(path, files={"pipeline_file": ("big.csv", b"x" * 2_000_000)})
             assert big.status_code == 413, path
+            assert "The file is too large" in big.text, "the app's own page"
+            assert "frame-ancestors 'none'" in big.headers["content-security-policy"], path
+
+
+def test_a_chunked_body_over_the_limit_is_a_413_page_too(small_app: Starlette) -> None:
+    def chunks() -> Iterator[bytes]:
+        for _ in range(40):
+            yield b"x" * 10_000
+
+    with TestClient(small_app, base_url=BASE_URL) as client:
+        page = client.get("/assess").text
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page)
+        assert token is not None
+        big = client.post(
+            "/assess/upload",
+            content=chunks(),
+            headers={"content-type": "application/x-www-form-urlencoded"},
+        )
+        assert big.status_code == 413
+        assert "The file is too large" in big.text
+        assert big.headers["x-content-type-options"] == "nosniff"
 
 
 def test_every_response_has_the_security_headers(web_app: Starlette) -> None:

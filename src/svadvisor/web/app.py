@@ -17,11 +17,12 @@ from starlette.staticfiles import StaticFiles
 from svadvisor.cases.matching import CaseLibrary
 from svadvisor.rulepack.schema import RulePack
 from svadvisor.web.context import WebContext
+from svadvisor.web.limits import FORM_SLACK, BodyLimit
 from svadvisor.web.pages import Pages
 from svadvisor.web.security import Csrf, SecurityHeaders, allowed_hosts
 from svadvisor.web.settings import LOGO_TYPES, WebSettings
 from svadvisor.web.state import StateCodec
-from svadvisor.web.upload_token import UploadCodec
+from svadvisor.web.upload_token import UploadCodec, token_limit
 
 STATIC = Path(__file__).parent / "static"
 
@@ -76,9 +77,14 @@ def create_app(
                 TrustedHostMiddleware,
                 allowed_hosts=allowed_hosts(bound_host, (*settings.allowed_hosts, *extra_hosts)),
             ),
+            Middleware(
+                BodyLimit,
+                default=settings.max_upload_bytes + FORM_SLACK,
+                by_prefix={"/pipeline/download/": token_limit(settings.max_upload_bytes)},
+                too_large=lambda request: pages.error(request, 413),
+            ),
         ],
         exception_handlers={HTTPException: error, Exception: error},
-        max_body_size=settings.max_upload_bytes,
     )
 
 

@@ -26,6 +26,7 @@ from svadvisor.rulepack.schema import Question
 from svadvisor.scoring.assessment import Assessment
 from svadvisor.web import assessment_view as view
 from svadvisor.web.context import WebContext
+from svadvisor.web.limits import refuse_if_too_large
 from svadvisor.web.question_form import (
     ANSWER,
     FormProblem,
@@ -181,6 +182,7 @@ class AssessPages:
             if not isinstance(file, UploadFile) or not file.filename:
                 problem = view.UploadProblem(["Select an answers file"])
                 return self._start_page(request, [(UPLOAD_FIELD, problem.lines[0])], status=400)
+            refuse_if_too_large(file.size, self.context.settings.max_upload_bytes)
             state = view.read_upload(self.pack, file.filename, await file.read())
         except view.UploadProblem as problem:
             errors = [(UPLOAD_FIELD, line) for line in problem.lines]

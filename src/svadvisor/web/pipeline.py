@@ -14,6 +14,7 @@ from starlette.routing import BaseRoute, Route
 from starlette.types import Receive, Scope, Send
 
 from svadvisor.web.context import WebContext
+from svadvisor.web.limits import refuse_if_too_large
 from svadvisor.web.pipeline_run import (
     KINDS,
     BatchRefused,
@@ -66,6 +67,8 @@ def routes(context: WebContext) -> list[BaseRoute]:
             sheet_field = form.get(SHEET_FIELD)
             sheet = sheet_field.strip() if isinstance(sheet_field, str) else ""
             file = form.get(FILE_FIELD)
+            if isinstance(file, UploadFile):
+                refuse_if_too_large(file.size, context.settings.max_upload_bytes)
             problem, upload = await _read_upload(file, sheet)
         finally:
             await form.close()
@@ -107,7 +110,7 @@ def routes(context: WebContext) -> list[BaseRoute]:
     return [
         Route("/pipeline", start, methods=["GET"]),
         Route("/pipeline", score, methods=["POST"]),
-        Route("/pipeline/download/{kind}", fetch, methods=["POST"], max_body_size=limit),
+        Route("/pipeline/download/{kind}", fetch, methods=["POST"]),
     ]
 
 
