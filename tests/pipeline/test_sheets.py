@@ -347,3 +347,49 @@ def test_windows_files_crlf_bom_and_cp1252(runner: CliRunner, tmp_path: Path) ->
     result = runner.invoke(app, ["assess", "--answers", str(answers), "--json"])
     assert result.exit_code == 0, result.output
     assert '"value": 1200000' in result.stdout
+
+
+def test_a_byte_order_mark_that_lies_is_one_clear_error(runner: CliRunner, tmp_path: Path) -> None:
+    source = tmp_path / "plan.csv"
+    source.write_bytes(b"\xef\xbb\xbfTitle,complexity\nCaf\xe9 services,simple\n")
+    result = runner.invoke(app, ["batch", str(source)])
+    assert result.exit_code == 2
+    assert "byte-order mark but is not that encoding throughout" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_a_blank_date_cell_in_a_workbook_is_no_date(runner: CliRunner, tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    source = tmp_path / "plan.xlsx"
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["Title", "complexity", "Start date", "End date", "market"])
+    sheet.append(["Grounds", "simple", None, None, "deep"])
+    book.save(source)
+    output = tmp_path / "plan.scored.csv"
+    result = runner.invoke(app, ["batch", str(source), "--output", str(output)])
+    assert result.exit_code == 0, result.output
+    (row,) = read_csv(output)
+    assert row["problem"] == "" and row["confidence"]
+
+
+def test_a_chart_sheet_is_refused_by_name(runner: CliRunner, tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    source = tmp_path / "plan.xlsx"
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["Title", "complexity"])
+    sheet.append(["Grounds", "simple"])
+    from openpyxl.chart import BarChart, Reference
+
+    chart = BarChart()
+    chart.add_data(Reference(sheet, min_col=2, min_row=1, max_row=2))
+    book.create_chartsheet("Chart1").add_chart(chart)
+    book.save(source)
+    result = runner.invoke(app, ["batch", str(source), "--sheet", "Chart1"])
+    assert result.exit_code == 2
+    assert "'Chart1' is a chart sheet, not a sheet of rows" in result.stderr

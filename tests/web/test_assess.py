@@ -699,3 +699,24 @@ def test_a_result_seen_before_is_the_same_page_and_the_kept_pages_are_bounded(
         assert len(kept) == RESULT_PAGES_KEPT
         forged = client.get("/assess/result", params={"state": tokens[0][:-4] + "AAAA"})
         assert forged.status_code == 400
+
+
+def test_a_service_name_from_an_upload_is_one_printable_line(client: TestClient) -> None:
+    token = csrf_token(client, "/assess")
+    name = "ctl\x0b\x1b[31mred\x08-answers.yaml"
+    response = client.post(
+        "/assess/upload",
+        data={"csrf_token": token},
+        files={"answers_file": (name, PLYMOUTH.read_bytes())},
+    )
+    assert response.status_code == 303
+    page = client.get(response.headers["location"])
+    caption = re.search(r'svadvisor-service">([^<]*)<', page.text)
+    assert caption is not None and "red" in caption.group(1)
+    assert all(c.isprintable() for c in caption.group(1))
+    assert "\x1b" not in page.text and "\x0b" not in page.text and "\x08" not in page.text
+
+
+def test_read_upload_cleans_a_raw_file_name(pack: RulePack) -> None:
+    state = read_upload(pack, "ctl\x0b\x1b[31mred\x08-answers.yaml", PLYMOUTH.read_bytes())
+    assert state.title == "ctl [31mred"

@@ -431,3 +431,25 @@ def test_the_upload_token_round_trips_and_refuses_others() -> None:
         UploadCodec("b" * 48).loads(token)
     with pytest.raises(BadUpload):
         codec.loads(None)
+
+
+def test_a_long_file_name_keeps_its_type(client: TestClient) -> None:
+    name = "Forward plan 2026-27 " + "x" * 110 + " FINAL (approved).csv"
+    assert len(name) > 120
+    page = upload(client, name, EXAMPLE.read_bytes())
+    assert page.status_code == 200, page.text
+    assert "Pipeline scored" in page.text
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("lying.csv", b"\xef\xbb\xbfTitle,complexity\nCaf\xe9 services,simple\n", "byte-order"),
+    ],
+)
+def test_a_file_batch_cannot_read_is_a_400_not_a_500(
+    client: TestClient, name: str, content: bytes, message: str
+) -> None:
+    page = upload(client, name, content)
+    assert page.status_code == 400
+    assert message in page.text and "govuk-error-summary" in page.text

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from svadvisor.errors import InputFileError
 from svadvisor.web.secret import ENVIRONMENT, load_secret
 
 
@@ -37,3 +38,11 @@ def test_a_short_or_empty_key_file_is_replaced(
     made = load_secret(path)
     assert made != "short" and len(made) >= 32
     assert path.read_text(encoding="utf-8").strip() == made
+
+
+def test_a_short_key_in_the_environment_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(ENVIRONMENT, "short")
+    with pytest.raises(InputFileError, match="needs at least 32"):
+        load_secret(tmp_path / "web-secret")

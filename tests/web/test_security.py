@@ -105,3 +105,27 @@ def test_every_response_has_the_security_headers(web_app: Starlette) -> None:
             assert response.headers["referrer-policy"] == "no-referrer", path
         for path in post_paths(web_app):
             assert client.post(path).headers["x-frame-options"] == "DENY", path
+
+
+def test_a_405_keeps_its_allow_header(web_app: Starlette) -> None:
+    with TestClient(web_app, base_url=BASE_URL) as client:
+        refused = client.delete("/assess")
+        assert refused.status_code == 405
+        assert "GET" in refused.headers["allow"]
+        assert refused.headers["x-content-type-options"] == "nosniff"
+
+
+def test_a_500_is_the_apps_page_with_the_headers(pack: RulePack) -> None:
+    app = create_app(pack, load_cases(pack), secret=SECRET)
+    app.router.routes.append(Route("/boom", _boom))
+    with TestClient(app, base_url=BASE_URL, raise_server_exceptions=False) as client:
+        page = client.get("/boom")
+        assert page.status_code == 500
+        assert "Sorry, there is a problem with svadvisor" in page.text
+        assert "Traceback" not in page.text
+        assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
+        assert page.headers["x-content-type-options"] == "nosniff"
+
+
+async def _boom(request: object) -> None:
+    raise RuntimeError("a bug, not the officer's mistake")

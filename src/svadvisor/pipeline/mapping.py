@@ -334,6 +334,8 @@ _OtherReader = Callable[[Cell], Answer | None]
 def parse_sheet_date(cell: Cell) -> date | None:
     """A date as spreadsheets hold it: a date cell, or text read the UK way
     (`svadvisor.answers.values`: 01/04/2026, 1.4.2026, 1 April 2026, 2026-04-01)."""
+    if cell is None:  # a blank cell in a workbook: no date given
+        return None
     if isinstance(cell, datetime):
         return cell.date()
     if isinstance(cell, date):

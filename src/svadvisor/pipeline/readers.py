@@ -172,10 +172,21 @@ def detect_encoding(path: Path) -> str:
     """The file's text encoding, in the documented order (see the module docstring)."""
     with path.open("rb") as handle:
         start = handle.read(4)
-        if start.startswith(codecs.BOM_UTF8):
-            return "utf-8-sig"
-        if start.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-            return "utf-16"
+        marked = (
+            "utf-8-sig"
+            if start.startswith(codecs.BOM_UTF8)
+            else "utf-16"
+            if start.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+            else None
+        )
+        if marked is not None:
+            if not _decodes(handle, marked):
+                raise InputFileError(
+                    f"{path}: the file starts with a {marked.upper().removesuffix('-SIG')} "
+                    "byte-order mark but is not that encoding throughout; save it from your "
+                    "spreadsheet as 'CSV UTF-8'"
+                )
+            return marked
         if _decodes(handle, "utf-8"):
             return "utf-8"
         mixed = _first_mixed_line(handle)
@@ -389,7 +400,13 @@ def read_xlsx(
     # openpyxl warns (on stderr, naming its own source) about what it skips, such as a
     # date cell out of range; the row is rejected with its own reason instead
     warnings.filterwarnings("ignore", category=UserWarning, module=r"openpyxl(\.|$)")
-    unreadable: tuple[type[Exception], ...] = (InvalidFileException, OSError, *_damage_errors())
+    # AttributeError: openpyxl trips over parts it half-understands (an empty chart sheet)
+    unreadable: tuple[type[Exception], ...] = (
+        InvalidFileException,
+        OSError,
+        AttributeError,
+        *_damage_errors(),
+    )
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except unreadable as exc:
@@ -537,6 +554,8 @@ def _damage_errors() -> tuple[type[Exception], ...]:
         TypeError,
         ValueError,
         OverflowError,
+        NotImplementedError,  # zipfile: a compression method it does not have (Deflate64)
+        RuntimeError,  # zipfile: a member marked encrypted
     )
 
 
@@ -608,11 +627,17 @@ def _pick_sheet(path: Path, workbook: Any, sheet: str | None) -> Any:
         raise InputFileError(f"{path}: the workbook has no sheets")
     if sheet is None:
         return workbook.worksheets[0]
-    for name in (n for n in names if n == sheet):
-        return workbook[name]
-    for name in (n for n in names if n.casefold() == sheet.casefold()):
-        return workbook[name]
-    raise InputFileError(f"{path}: no sheet named {sheet!r}; its sheets: {', '.join(names)}")
+    found = next((workbook[n] for n in names if n == sheet), None) or next(
+        (workbook[n] for n in names if n.casefold() == sheet.casefold()), None
+    )
+    if found is None:
+        raise InputFileError(f"{path}: no sheet named {sheet!r}; its sheets: {', '.join(names)}")
+    if not hasattr(found, "iter_rows"):  # a chart sheet holds no cells
+        raise InputFileError(
+            f"{path}: {found.title!r} is a chart sheet, not a sheet of rows; its sheets: "
+            f"{', '.join(names)}"
+        )
+    return found
 
 
 def _xlsx_rows(

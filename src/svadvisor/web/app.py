@@ -19,7 +19,7 @@ from svadvisor.rulepack.schema import RulePack
 from svadvisor.web.context import WebContext
 from svadvisor.web.limits import FORM_SLACK, BodyLimit
 from svadvisor.web.pages import Pages
-from svadvisor.web.security import Csrf, SecurityHeaders, allowed_hosts
+from svadvisor.web.security import SECURITY_HEADERS, Csrf, SecurityHeaders, allowed_hosts
 from svadvisor.web.settings import LOGO_TYPES, WebSettings
 from svadvisor.web.state import StateCodec
 from svadvisor.web.upload_token import UploadCodec, token_limit
@@ -61,7 +61,12 @@ def create_app(
         detail = ""
         if isinstance(exc, HTTPException) and exc.detail and status in (400,):
             detail = str(exc.detail)
-        return pages.error(request, status, detail)
+        response = pages.error(request, status, detail)
+        if isinstance(exc, HTTPException) and exc.headers:  # a 405's Allow, say
+            response.headers.update(exc.headers)
+        if status == 500:  # sent from outside the middleware: add their headers here
+            response.headers.update(SECURITY_HEADERS)
+        return response
 
     routes: list[BaseRoute] = [
         Route("/", home),

@@ -171,4 +171,4 @@ def read_upload(pack: RulePack, name: str, raw: bytes) -> AnswerState:
             [f"The answers in the selected file do not fit the rule pack: {lines[0]}", *lines[1:]]
         ) from None
     stem = shown.rsplit(".", 1)[0].removesuffix(ANSWERS_STEM)
-    return AnswerState(answers, dont_know, stem[:MAX_TITLE])
+    return AnswerState(answers, dont_know, one_line(stem)[:MAX_TITLE])

@@ -106,7 +106,10 @@ def display_name(filename: str) -> str:
     """The file's own name, without any folders a browser sent (old browsers send the
     whole path), cut to a length a page can show."""
     name = re.split(r"[\\/]", filename)[-1].strip()
-    return name[:120]
+    if len(name) <= 120:
+        return name
+    suffix = Path(name).suffix[:10]
+    return name[: 120 - len(suffix)] + suffix  # shortened, keeping its type
 
 
 def upload_suffix(filename: str) -> str | None:

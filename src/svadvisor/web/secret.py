@@ -8,7 +8,11 @@ import os
 import secrets
 from pathlib import Path
 
+from svadvisor.errors import InputFileError
+
 ENVIRONMENT = "SVADVISOR_WEB_SECRET"
+MINIMUM_LENGTH = 32
+"""A shorter key could be guessed, and a guessed key forges CSRF cookies and links."""
 
 
 def default_secret_file() -> Path:
@@ -21,13 +25,18 @@ def load_secret(path: Path | None = None) -> str:
     """The signing key: the environment's, else the file's, else a new one saved there."""
     given = os.environ.get(ENVIRONMENT, "").strip()
     if given:
+        if len(given) < MINIMUM_LENGTH:
+            raise InputFileError(
+                f"{ENVIRONMENT} is {len(given)} characters long; a signing key needs at least "
+                f"{MINIMUM_LENGTH} (unset it to let svadvisor make one)"
+            )
         return given
     path = path or default_secret_file()
     try:
         found = path.read_text(encoding="utf-8").strip()
     except FileNotFoundError:
         found = ""
-    if len(found) >= 32:
+    if len(found) >= MINIMUM_LENGTH:
         return found
     path.parent.mkdir(parents=True, exist_ok=True)
     fresh = secrets.token_urlsafe(48)
