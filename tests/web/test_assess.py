@@ -720,3 +720,28 @@ def test_a_service_name_from_an_upload_is_one_printable_line(client: TestClient)
 def test_read_upload_cleans_a_raw_file_name(pack: RulePack) -> None:
     state = read_upload(pack, "ctl\x0b\x1b[31mred\x08-answers.yaml", PLYMOUTH.read_bytes())
     assert state.title == "ctl [31mred"
+
+
+def test_an_uploaded_decision_record_reaches_the_memo_and_the_answers_file(
+    client: TestClient, pack: RulePack
+) -> None:
+    text = PLYMOUTH.read_text(encoding="utf-8") + (
+        "record:\n  prepared_by: Jo Bloggs, Commissioning Officer\n  budget: 1250000\n"
+    )
+    token = csrf_token(client, "/assess")
+    response = client.post(
+        "/assess/upload",
+        data={"csrf_token": token},
+        files={"answers_file": ("plymouth-answers.yaml", text.encode())},
+    )
+    assert response.status_code == 303
+    state = state_of(response.headers["location"])
+    memo = client.get("/assess/download/memo.md", params={"state": state})
+    assert memo.status_code == 200 and "Jo Bloggs, Commissioning Officer" in memo.text
+    saved = client.get("/assess/download/answers.yaml", params={"state": state}).text
+    assert yaml.safe_load(saved)["record"] == {
+        "prepared_by": "Jo Bloggs, Commissioning Officer",
+        "budget": 1250000,
+    }
+    again = read_upload(pack, "plymouth-answers.yaml", saved.encode())
+    assert again.record is not None and again.record.prepared_by.startswith("Jo Bloggs")

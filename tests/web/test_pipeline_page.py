@@ -440,3 +440,13 @@ def test_a_long_file_name_keeps_its_type(client: TestClient) -> None:
     page = upload(client, name, EXAMPLE.read_bytes())
     assert page.status_code == 200, page.text
     assert "Pipeline scored" in page.text
+
+
+def test_the_page_gives_no_command_line_advice(client: TestClient) -> None:
+    page = upload(client, "two-sheets.xlsx", (BATCH / "two-sheets.xlsx").read_bytes())
+    assert page.status_code == 200, page.text
+    assert "--sheet" not in page.text and "--columns" not in page.text
+    assert "Sheet name box" in page.text
+    refused = upload(client, "plan.csv", (BATCH / "no-known-columns.csv").read_bytes())
+    assert refused.status_code == 400
+    assert "--columns" not in refused.text and "question ids listed" in refused.text

@@ -190,7 +190,7 @@ class AssessPages:
         finally:
             await form.close()
         interview = view.interview_for(self.pack, state)
-        token = self.context.codec.dumps(view.state_of(interview, state.title))
+        token = self.context.codec.dumps(view.state_of(interview, state.title, state.record))
         return RedirectResponse(self._next(interview, token, False), 303)
 
     # one question per page
@@ -251,7 +251,7 @@ class AssessPages:
             shown = question_form(question, interview, given, problem)
             return self._question_page(request, state, interview, shown, change, 400)
         interview.record(question.id, value)
-        token = self.context.codec.dumps(view.state_of(interview, state.title))
+        token = self.context.codec.dumps(view.state_of(interview, state.title, state.record))
         return RedirectResponse(self._next(interview, token, change), 303)
 
     # check, result, downloads
@@ -327,19 +327,19 @@ class AssessPages:
 
     async def answers_file(self, request: Request) -> Response:
         state, interview = self._interview(request.query_params.get(STATE_FIELD))
-        text = view.answers_yaml(self.pack, interview, state.title, date.today())
+        text = view.answers_yaml(self.pack, interview, state.title, date.today(), state.record)
         name = f"{view.file_stem(state.title)}{view.ANSWERS_STEM}.yaml"
         return attachment(text, "application/yaml", name)
 
     async def memo_markdown(self, request: Request) -> Response:
         state, _, assessment, today = self._assessed(request)
-        text = view.memo_markdown(self.pack, assessment, state.title, today)
+        text = view.memo_markdown(self.pack, assessment, state.title, today, state.record)
         return attachment(text, "text/markdown", f"{view.file_stem(state.title)}-memo.md")
 
     async def memo_word(self, request: Request) -> Response:
         state, _, assessment, today = self._assessed(request)
         name = f"{view.file_stem(state.title)}-memo.docx"
-        text = view.memo_markdown(self.pack, assessment, state.title, today)
+        text = view.memo_markdown(self.pack, assessment, state.title, today, state.record)
         try:
             data = await run_in_threadpool(memo_docx, text, name)  # pandoc: a second or so
         except SvadvisorError as exc:

@@ -12,7 +12,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+import yaml
+
 from svadvisor.answers.files import read_answers_document, render_answers_yaml
+from svadvisor.answers.record import RECORD_KEY, DecisionRecord
 from svadvisor.cases.matching import CaseLibrary
 from svadvisor.errors import ProblemsError
 from svadvisor.interview import Interview
@@ -36,13 +39,13 @@ def interview_for(pack: RulePack, state: AnswerState) -> Interview:
     return Interview(pack, state.answers, state.dont_know)
 
 
-def state_of(interview: Interview, title: str) -> AnswerState:
+def state_of(interview: Interview, title: str, record: DecisionRecord | None = None) -> AnswerState:
     """The state to carry on: every answer so far (an answer to a question that a changed
     gate skips is kept, as the terminal keeps it, and dropped only from what is scored
     or saved), and the "don't know"s in the pack's order, so equal states sign alike."""
     order = [q.id for q in interview.pack.questions]
     dont_know = [q for q in order if q in interview.dont_know]
-    return AnswerState(dict(interview.answers), dont_know, title)
+    return AnswerState(dict(interview.answers), dont_know, title, record)
 
 
 def applicable_question(interview: Interview, question_id: str) -> Question | None:
@@ -116,7 +119,13 @@ def file_stem(title: str) -> str:
     return safe_file_stem(title, fallback="assessment")
 
 
-def answers_yaml(pack: RulePack, interview: Interview, title: str, on: date) -> str:
+def answers_yaml(
+    pack: RulePack,
+    interview: Interview,
+    title: str,
+    on: date,
+    record: DecisionRecord | None = None,
+) -> str:
     """The answers file `svadvisor assess --answers` reads back (and this app resumes)."""
     header = "\n".join(
         [
@@ -127,7 +136,11 @@ def answers_yaml(pack: RulePack, interview: Interview, title: str, on: date) -> 
             "Score them with: svadvisor assess --answers FILE, or upload this file to resume.",
         ]
     )
-    return render_answers_yaml(pack, interview.final_answers(), header, interview.final_dont_know())
+    text = render_answers_yaml(pack, interview.final_answers(), header, interview.final_dont_know())
+    if record is None:
+        return text
+    kept = {RECORD_KEY: record.model_dump(mode="json", exclude_none=True)}
+    return text + yaml.safe_dump(kept, sort_keys=False, allow_unicode=True)
 
 
 def one_line(text: str) -> str:
@@ -136,8 +149,14 @@ def one_line(text: str) -> str:
     return "".join(c for c in " ".join(text.split()) if c.isprintable())
 
 
-def memo_markdown(pack: RulePack, assessment: Assessment, title: str, on: date) -> str:
-    return render_memo(pack, assessment, on=on, title=memo_title(title))
+def memo_markdown(
+    pack: RulePack,
+    assessment: Assessment,
+    title: str,
+    on: date,
+    record: DecisionRecord | None = None,
+) -> str:
+    return render_memo(pack, assessment, on=on, title=memo_title(title), record=record)
 
 
 class UploadProblem(ValueError):
@@ -162,7 +181,7 @@ def read_upload(pack: RulePack, name: str, raw: bytes) -> AnswerState:
         raise UploadProblem(["The selected file must be UTF-8 text"]) from None
     try:
         document = parse_yaml(text, shown)
-        answers, dont_know, _ = read_answers_document(document, pack)
+        answers, dont_know, record = read_answers_document(document, pack)
     except YamlProblem as exc:
         raise UploadProblem([f"The selected file is not an answers file: {exc}"]) from None
     except ProblemsError as exc:
@@ -171,4 +190,4 @@ def read_upload(pack: RulePack, name: str, raw: bytes) -> AnswerState:
             [f"The answers in the selected file do not fit the rule pack: {lines[0]}", *lines[1:]]
         ) from None
     stem = shown.rsplit(".", 1)[0].removesuffix(ANSWERS_STEM)
-    return AnswerState(answers, dont_know, one_line(stem)[:MAX_TITLE])
+    return AnswerState(answers, dont_know, one_line(stem)[:MAX_TITLE], record)

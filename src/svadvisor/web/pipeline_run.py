@@ -173,8 +173,27 @@ def run_in(folder: Path, upload: Upload, pack: RulePack, library: CaseLibrary | 
         summary = run_job(job, pack, library)
     except SvadvisorError as exc:
         message = str(exc).replace(str(source), upload.name).replace(str(folder), "")
-        raise BatchRefused(message) from None
+        raise BatchRefused(for_the_page(message)) from None
+    summary.remarks[:] = [for_the_page(remark) for remark in summary.remarks]
     return Run(upload, summary, job.output, job.rejects)
+
+
+ON_THE_PAGE = (
+    ("name another with --sheet", "name another in the Sheet name box"),
+    ("map the other to 'carry' with --columns MAP.yaml", "rename or remove the other"),
+    (
+        "name other headers with --columns MAP.yaml",
+        "rename your columns to the question ids listed on the upload page",
+    ),
+)
+"""The batch's advice that names a command-line option, in the words of this page."""
+
+
+def for_the_page(message: str) -> str:
+    """A batch message with its command-line advice put as this page's form offers it."""
+    for command_line, page in ON_THE_PAGE:
+        message = message.replace(command_line, page)
+    return message
 
 
 def result_view(run: Run, pack: RulePack) -> ResultView:

@@ -9,7 +9,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from itsdangerous import BadSignature, URLSafeSerializer
+from pydantic import ValidationError
 
+from svadvisor.answers.record import DecisionRecord
 from svadvisor.answers.validate import dump_answers, validate_answers
 from svadvisor.errors import AnswersError
 from svadvisor.rulepack import conditions as cond
@@ -30,6 +32,9 @@ class AnswerState:
     dont_know: list[str] = field(default_factory=list)
     title: str = ""
     """The service's name, as the officer gave it (shown, escaped, on every page)."""
+    record: DecisionRecord | None = None
+    """The decision record an uploaded answers file carried (its `record:` block), kept
+    for the memo and the answers file downloaded again."""
 
 
 class StateCodec:
@@ -45,6 +50,8 @@ class StateCodec:
             "d": list(state.dont_know),
             "t": state.title,
         }
+        if state.record is not None:
+            payload["r"] = state.record.model_dump(mode="json", exclude_none=True)
         return str(self._signer.dumps(payload))
 
     def loads(self, token: str | None) -> AnswerState:
@@ -65,7 +72,11 @@ class StateCodec:
         known = {q.id for q in self._pack.questions}
         dont_know = [q for q in _strings(payload.get("d")) if q in known and q not in answers]
         title = payload.get("t")
-        return AnswerState(answers, dont_know, title if isinstance(title, str) else "")
+        try:
+            record = DecisionRecord.model_validate(payload["r"]) if "r" in payload else None
+        except ValidationError:
+            raise BadState("the decision record in this link does not fit") from None
+        return AnswerState(answers, dont_know, title if isinstance(title, str) else "", record)
 
 
 def _strings(value: object) -> Iterable[str]:
