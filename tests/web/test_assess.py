@@ -745,3 +745,21 @@ def test_an_uploaded_decision_record_reaches_the_memo_and_the_answers_file(
     }
     again = read_upload(pack, "plymouth-answers.yaml", saved.encode())
     assert again.record is not None and again.record.prepared_by.startswith("Jo Bloggs")
+
+
+def test_answers_that_do_not_apply_are_named_on_the_check_page(
+    client: TestClient, pack: RulePack
+) -> None:
+    text = 'complexity: complex\nproviders: one\nshared_governance: "yes"\n'
+    token = csrf_token(client, "/assess")
+    response = client.post(
+        "/assess/upload",
+        data={"csrf_token": token},
+        files={"answers_file": ("gated-answers.yaml", text.encode())},
+    )
+    assert response.status_code == 303
+    check = client.get("/assess/check", params={"state": state_of(response.headers["location"])})
+    assert "1 answer given does not apply to the service as answered" in words(check.text)
+    gated = pack.question("shared_governance")
+    assert gated is not None
+    assert f"<li>{gated.text}</li>" in unescape(check.text)

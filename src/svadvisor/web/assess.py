@@ -267,6 +267,7 @@ class AssessPages:
                 "rows": rows,
                 "service": state.title,
                 "missing": len(interview.missing()),
+                "set_aside": view.set_aside(interview),
                 "links": self._links(token),
                 "question_links": self._question_links(interview, token),
                 "back": link(question_path(rows[-1].question), token) if rows else "/assess",

@@ -39,6 +39,16 @@ def interview_for(pack: RulePack, state: AnswerState) -> Interview:
     return Interview(pack, state.answers, state.dont_know)
 
 
+def set_aside(interview: Interview) -> list[Question]:
+    """Questions answered (in an uploaded file, or before a changed answer closed them)
+    that do not apply to the answers as they stand: their answers are kept but not used,
+    as the interview keeps them; the check page says so rather than drop them silently."""
+    applicable = {q.id for q in interview.applicable()}
+    return [
+        q for q in interview.pack.questions if q.id in interview.answers and q.id not in applicable
+    ]
+
+
 def state_of(interview: Interview, title: str, record: DecisionRecord | None = None) -> AnswerState:
     """The state to carry on: every answer so far (an answer to a question that a changed
     gate skips is kept, as the terminal keeps it, and dropped only from what is scored
