@@ -722,20 +722,24 @@ def test_read_upload_cleans_a_raw_file_name(pack: RulePack) -> None:
     assert state.title == "ctl [31mred"
 
 
+def uploaded(client: TestClient, name: str, text: str) -> str:
+    """Upload an answers file from the start page; the state it leads to."""
+    response = client.post(
+        "/assess/upload",
+        data={"csrf_token": csrf_token(client, "/assess")},
+        files={"answers_file": (name, text.encode())},
+    )
+    assert response.status_code == 303, response.text
+    return state_of(response.headers["location"])
+
+
 def test_an_uploaded_decision_record_reaches_the_memo_and_the_answers_file(
     client: TestClient, pack: RulePack
 ) -> None:
     text = PLYMOUTH.read_text(encoding="utf-8") + (
         "record:\n  prepared_by: Jo Bloggs, Commissioning Officer\n  budget: 1250000\n"
     )
-    token = csrf_token(client, "/assess")
-    response = client.post(
-        "/assess/upload",
-        data={"csrf_token": token},
-        files={"answers_file": ("plymouth-answers.yaml", text.encode())},
-    )
-    assert response.status_code == 303
-    state = state_of(response.headers["location"])
+    state = uploaded(client, "plymouth-answers.yaml", text)
     memo = client.get("/assess/download/memo.md", params={"state": state})
     assert memo.status_code == 200 and "Jo Bloggs, Commissioning Officer" in memo.text
     saved = client.get("/assess/download/answers.yaml", params={"state": state}).text
@@ -751,14 +755,7 @@ def test_answers_that_do_not_apply_are_named_on_the_check_page(
     client: TestClient, pack: RulePack
 ) -> None:
     text = 'complexity: complex\nproviders: one\nshared_governance: "yes"\n'
-    token = csrf_token(client, "/assess")
-    response = client.post(
-        "/assess/upload",
-        data={"csrf_token": token},
-        files={"answers_file": ("gated-answers.yaml", text.encode())},
-    )
-    assert response.status_code == 303
-    check = client.get("/assess/check", params={"state": state_of(response.headers["location"])})
+    check = client.get("/assess/check", params={"state": uploaded(client, "g-answers.yaml", text)})
     assert "1 answer given does not apply to the service as answered" in words(check.text)
     gated = pack.question("shared_governance")
     assert gated is not None
