@@ -414,18 +414,27 @@ def cell_reader(question: Question, cpv_names: Mapping[str, str] | None = None) 
 
         def read_number(cell: Cell) -> Answer | None:
             if cell.__class__ is str:
-                digits = cell[1:] if cell[:1] == "£" else cell
-                if "," in digits:
-                    digits = digits.replace(",", "")
-                if digits.isdigit() and digits.isascii() and len(digits) < 16:
-                    value = int(digits)
-                    if (low is None or value >= low) and (high is None or value <= high):
-                        return value
+                value = _plain_whole(cell, low, high)
+                if value is not None:
+                    return value
             return read_other(cell)  # anything else, and every mistake, as `parse_answer` says
 
         return read_number
 
     return read_other
+
+
+def _plain_whole(text: str, low: float | None, high: float | None) -> int | None:
+    """The quick path for the commonest cell: a whole number, perhaps with a £ and commas,
+    within the question's limits; None for anything else (read the long way)."""
+    digits = text[1:] if text[:1] == "£" else text
+    if "," in digits:
+        digits = digits.replace(",", "")
+    if digits.isdigit() and digits.isascii() and len(digits) < 16:
+        value = int(digits)
+        if (low is None or value >= low) and (high is None or value <= high):
+            return value
+    return None
 
 
 def _money_reader(question: Question, read_other: _OtherReader) -> CellReader:
@@ -435,13 +444,9 @@ def _money_reader(question: Question, read_other: _OtherReader) -> CellReader:
 
     def read_money(cell: Cell) -> Answer | Money | None:
         if cell.__class__ is str:
-            digits = cell[1:] if cell[:1] == "£" else cell
-            if "," in digits:
-                digits = digits.replace(",", "")
-            if digits.isdigit() and digits.isascii() and len(digits) < 16:
-                value = int(digits)
-                if (low is None or value >= low) and (high is None or value <= high):
-                    return value
+            value = _plain_whole(cell, low, high)
+            if value is not None:
+                return value
             try:
                 money = parse_money(cell)
             except ValueProblem as exc:
