@@ -68,7 +68,8 @@ def test_the_example_pipeline_figures_match_its_sheet(
         sum(sum(c.values()) for c in figures.quarters.values()) + (figures.rows_without_start)
         == figures.rows_scored
     )
-    assert sum(figures.regimes.values()) == figures.rows_scored
+    assert sum(rows for _, rows, _ in figures.regime_rows()) == figures.rows_scored
+    assert sum(rows for _, rows, _ in figures.band_rows()) == figures.rows_scored
 
 
 def test_a_workbook_gives_the_same_figures_as_a_csv(

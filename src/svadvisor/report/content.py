@@ -154,6 +154,8 @@ def _summary(figures: PipelineFigures) -> tuple[str, ...]:
 
 
 def _routes(figures: PipelineFigures) -> Section:
+    if not figures.rows_scored:  # the summary says so; no chart of zeros
+        return Section("routes", "Routes across the pipeline")
     routes = [r for r in figures.routes if r.rows or r.label != NO_RECOMMENDATION]
     labels = tuple(r.label for r in routes)
     total_rows = sum(r.rows for r in routes)
@@ -219,8 +221,6 @@ def _routes(figures: PipelineFigures) -> Section:
         "A value written as a range counts at its top, as batch scores it"
         + (f" ({_rows(figures.ranges)} here)." if figures.ranges else "."),
     ]
-    if not figures.rows_scored:
-        return Section("routes", "Routes across the pipeline", tuple(paragraphs[:0]))
     return Section(
         "routes",
         "Routes across the pipeline",

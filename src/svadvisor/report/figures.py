@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
+from typing import Any, TypeVar
 
 from svadvisor.answers.values import ValueProblem, money, parse_money, parse_uk_date
 from svadvisor.errors import InputFileError
@@ -149,7 +150,6 @@ class PipelineFigures:
     quarters: dict[str, Counter[str]] = field(default_factory=dict)
     """Rows by planned start quarter (financial year, April to March) and route."""
     rows_without_start: int = 0
-    regimes: dict[str, int] = field(default_factory=dict)
     notes_by_value: list[tuple[str, float, int]] = field(default_factory=list)
     """(note id, value of the rows it binds, rows), the most £ first."""
     ranges: int = 0
@@ -183,10 +183,7 @@ class PipelineFigures:
             entry = totals.setdefault(regime, [0, 0.0])
             entry[0] += rows
             entry[1] += value
-        return sorted(
-            ((regime, int(rows), value) for regime, (rows, value) in totals.items()),
-            key=lambda item: (-item[1], item[0]),
-        )
+        return _most_first((regime, int(rows), value) for regime, (rows, value) in totals.items())
 
     def band_rows(self) -> list[tuple[str, int, float]]:
         """(threshold band, rows, value) in the bands' order, leaving out empty ones."""
@@ -271,7 +268,6 @@ class _Tally:
         self.reservation_read: CellReader | None = None
         self.lots_at: int | None = None
         self.reservation_at: int | None = None
-        self.row_cells: list[Cell] = []
         reach = pack.meta.reach
         self.reach_settings = reach
         if reach is not None:
@@ -290,7 +286,6 @@ class _Tally:
         self.confidence: Counter[str] = Counter({level: 0 for level in CONFIDENCE_LEVELS})
         self.settle: Counter[str] = Counter()
         self.quarters: dict[str, Counter[str]] = {}
-        self.regimes: Counter[str] = Counter()
         self.notes: dict[str, list[float]] = {}
         self.pack_cells: tuple[str, str, str] = ("", "", "")
         self.read = self.scored = self.flagged = self.not_services = 0
@@ -304,7 +299,6 @@ class _Tally:
 
     def add(self, number: int, cells: list[Cell]) -> None:
         self.read += 1
-        self.row_cells = cells
         problem = self.cell(cells, PROBLEM_COLUMN)
         if problem.startswith(NOT_A_SERVICE_WHY):
             self.not_services += 1
@@ -333,7 +327,6 @@ class _Tally:
         for question in _split(self.cell(cells, "settle_first")):
             self.settle[question] += 1
         regime_text = self.cell(cells, "regime")
-        self.regimes[regime_text or "not known"] += 1
         key = regime_and_band(regime_text)
         entry = self.regime_bands.setdefault(key, [0, 0.0])
         entry[0] += 1
@@ -358,7 +351,7 @@ class _Tally:
                 built.append(self._listed(number, cells, facts, regime_text))
             return built[0]
 
-        self._rank(facts, row, note_ids)
+        self._rank(facts, row, cells, note_ids)
         started = self._start(cells)
         if started is None:
             self.without_start += 1
@@ -383,7 +376,13 @@ class _Tally:
             regime=regime,
         )
 
-    def _rank(self, facts: _RowFacts, row: Callable[[], ListedRow], note_ids: list[str]) -> None:
+    def _rank(
+        self,
+        facts: _RowFacts,
+        row: Callable[[], ListedRow],
+        cells: list[Cell],
+        note_ids: list[str],
+    ) -> None:
         """Keep the best-suited rows per collaborative route, the largest close calls and
         the largest rows that leave small suppliers out: never more than LISTED each. A
         row's listing is built only when it enters a table (most rows never do)."""
@@ -401,14 +400,20 @@ class _Tally:
             self.close_rows += 1
             self.close_value += value
             _keep(self.close, (value,), facts.number, row)
-        self._reach(facts, row, note_ids)
+        self._reach(facts, row, cells, note_ids)
 
-    def _reach(self, facts: _RowFacts, row: Callable[[], ListedRow], note_ids: list[str]) -> None:
+    def _reach(
+        self,
+        facts: _RowFacts,
+        row: Callable[[], ListedRow],
+        cells: list[Cell],
+        note_ids: list[str],
+    ) -> None:
         settings = self.reach_settings
         if settings is None or not self.reach.asked:
             return
-        lots = _answer(self.lots_read, self.row_cells, self.lots_at)
-        reserved = _answer(self.reservation_read, self.row_cells, self.reservation_at)
+        lots = _answer(self.lots_read, cells, self.lots_at)
+        reserved = _answer(self.reservation_read, cells, self.reservation_at)
         value = facts.value or 0.0
         no_lots = lots == "no"
         possible = any(note in settings.reservation_notes for note in note_ids)
@@ -464,10 +469,9 @@ class _Tally:
             rows_not_services=self.not_services,
             routes=list(self.routes.values()),
             confidence=dict(self.confidence),
-            settle_first=sorted(self.settle.items(), key=lambda item: (-item[1], item[0])),
+            settle_first=_most_first(self.settle.items()),
             quarters=dict(sorted(self.quarters.items())),
             rows_without_start=self.without_start,
-            regimes=dict(sorted(self.regimes.items(), key=lambda item: (-item[1], item[0]))),
             notes_by_value=sorted(
                 ((note, total, int(rows)) for note, (total, rows) in self.notes.items()),
                 key=lambda item: (-item[1], -item[2], item[0]),
@@ -520,6 +524,14 @@ def _margin(text: str) -> int | None:
         return int(float(text)) if text else None
     except ValueError:
         return None
+
+
+Ranked = TypeVar("Ranked", bound=tuple[Any, ...])
+
+
+def _most_first(items: Iterable[Ranked]) -> list[Ranked]:
+    """(name, count, ...) tuples, the largest count first, then by name."""
+    return sorted(items, key=lambda item: (-item[1], item[0]))
 
 
 def _keep(

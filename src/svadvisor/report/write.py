@@ -84,20 +84,11 @@ def _write_charts(report: Report, folder: Path, *, force: bool) -> tuple[Path, .
 
     charts = [chart for section in report.sections for chart in section.charts]
     paths = tuple(folder / f"{chart.id}.svg" for chart in charts)
-    for path in paths:
-        refuse_overwrite(path, force=force) if path.parent.is_dir() else None
+    if folder.is_dir():
+        for path in paths:
+            refuse_overwrite(path, force=force)
     folder.mkdir(exist_ok=True)
     for chart, path in zip(charts, paths, strict=True):
-        svg = labelled_svg(chart, render_svg(chart)).replace(
-            "<svg ", '<svg xmlns="http://www.w3.org/2000/svg" ', 1
-        )
-        write_text_atomic(path, _with_one_namespace(svg), force=force)
+        # matplotlib's <svg> names its namespace, so the file stands on its own
+        write_text_atomic(path, labelled_svg(chart, render_svg(chart)), force=force)
     return paths
-
-
-def _with_one_namespace(svg: str) -> str:
-    """A standalone SVG file needs its namespace once (matplotlib's may already be there)."""
-    head, rest = svg.split(">", 1)
-    if head.count('xmlns="http://www.w3.org/2000/svg"') > 1:
-        head = head.replace(' xmlns="http://www.w3.org/2000/svg"', "", 1)
-    return head + ">" + rest
