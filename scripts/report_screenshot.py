@@ -16,9 +16,13 @@ import argparse
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from playwright.sync_api import ViewportSize, sync_playwright
+if TYPE_CHECKING:  # imported when a browser is launched: the tests import this module
+    from playwright.sync_api import Browser, ViewportSize  # to learn what is missing
 
 ROOT = Path(__file__).resolve().parents[1]
 PIPELINE = ROOT / "examples" / "pipeline.csv"
@@ -50,17 +54,27 @@ def write_report(folder: Path) -> Path:
     return report
 
 
-def screenshot(report: Path, output: Path) -> None:
-    """Save the top of `report` (the window, not the whole page) as a PNG."""
+@contextmanager
+def chromium() -> Iterator[Browser]:
+    """Debian's Chromium, headless, driven by Playwright with LAUNCH_ARGS; closed after.
+    The screenshot scripts and the browser tests all launch it here."""
+    from playwright.sync_api import sync_playwright
+
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
         try:
-            page = browser.new_page(viewport=VIEWPORT, device_scale_factor=1)
-            page.goto(report.as_uri(), wait_until="load")
-            output.parent.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=output, full_page=False)
+            yield browser
         finally:
             browser.close()
+
+
+def screenshot(report: Path, output: Path) -> None:
+    """Save the top of `report` (the window, not the whole page) as a PNG."""
+    with chromium() as browser:
+        page = browser.new_page(viewport=VIEWPORT, device_scale_factor=1)
+        page.goto(report.as_uri(), wait_until="load")
+        output.parent.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=output, full_page=False)
 
 
 def main() -> None:

@@ -14,13 +14,15 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from playwright.sync_api import Page, ViewportSize, sync_playwright
+if TYPE_CHECKING:
+    from playwright.sync_api import Page, ViewportSize
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from scripts.report_screenshot import CHROMIUM, LAUNCH_ARGS  # noqa: E402
+from scripts.report_screenshot import CHROMIUM, chromium  # noqa: E402
 from tests.web.live import serving  # noqa: E402
 
 from svadvisor.answers.files import read_answers_file_settled  # noqa: E402
@@ -54,8 +56,7 @@ def main() -> None:
     )
     app = create_app(pack, load_cases(pack), secret=SECRET)
     folder.mkdir(parents=True, exist_ok=True)
-    with serving(app) as base, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+    with serving(app) as base, chromium() as browser:
         page = browser.new_page(viewport=VIEWPORT, device_scale_factor=1, base_url=base)
         shoot(page, f"/assess/question/providers?state={token}", folder / "web-question.png")
         shoot(page, f"/assess/check?state={token}", folder / "web-check.png")
@@ -66,7 +67,6 @@ def main() -> None:
         page.wait_for_load_state("networkidle")
         page.screenshot(path=folder / "web-pipeline.png", full_page=False)
         print(f"Screenshot: {folder / 'web-pipeline.png'}")
-        browser.close()
 
 
 if __name__ == "__main__":

@@ -7,8 +7,9 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -72,6 +73,16 @@ def replace_once(path: Path, old: str, new: str) -> Path:
     assert old in text, f"{old!r} not in {path}"
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
     return path
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Debian's Chromium, launched once per module; a module that uses it calls
+    `tests.browser.skip_without_browser()` first, so a missing browser is a skip."""
+    from scripts.report_screenshot import chromium
+
+    with chromium() as launched:
+        yield launched
 
 
 @pytest.fixture

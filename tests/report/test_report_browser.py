@@ -14,29 +14,20 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
+from tests.browser import skip_without_browser
 from tests.conftest import EXAMPLES
 from tests.report.test_figures import scored
 from typer.testing import CliRunner
 
 from svadvisor.cli.app import app
 
-try:
-    from playwright.sync_api import Browser, ConsoleMessage, Page, Request, sync_playwright
-except ImportError:
-    pytest.skip(
-        "the playwright package is not installed (pip install -e '.[test]')",
-        allow_module_level=True,
-    )
-from scripts.report_screenshot import CHROMIUM, LAUNCH_ARGS  # the docs' screenshot's launch
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, ConsoleMessage, Page, Request
 
-if not CHROMIUM.is_file():
-    pytest.skip(
-        f"Debian's chromium is not installed at {CHROMIUM} (apt-get install -y chromium)",
-        allow_module_level=True,
-    )
+skip_without_browser()
 
 DESKTOP = 1024
 PHONE = 375
@@ -54,14 +45,6 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = runner.invoke(app, ["report", str(sheet), "--output", str(output)])
     assert result.exit_code == 0, result.output
     return output
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
-        yield launched
-        launched.close()
 
 
 @dataclass

@@ -25,6 +25,23 @@ def web_app(pack: RulePack) -> Starlette:
 
 
 @pytest.fixture
+def small_app(pack: RulePack) -> Starlette:
+    """The app with an upload limit of 0.01 MB (about 10 KB), to test what is over it."""
+    return create_app(
+        pack, load_cases(pack), secret=SECRET, settings=WebSettings(max_upload_mb=0.01)
+    )
+
+
+@pytest.fixture(scope="module")
+def base_url(web_app: Starlette) -> Iterator[str]:
+    """The app served for real by uvicorn on a loopback port, for the browser tests."""
+    from tests.web.live import serving
+
+    with serving(web_app) as url:
+        yield url
+
+
+@pytest.fixture
 def client(web_app: Starlette) -> Iterator[TestClient]:
     """A browser-like client: keeps cookies, does not follow redirects on its own."""
     with TestClient(web_app, base_url=BASE_URL, follow_redirects=False) as test_client:

@@ -12,45 +12,24 @@ import re
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
-from starlette.applications import Starlette
+from tests.browser import skip_without_browser
 from tests.conftest import EXAMPLES
+from tests.web.live import AXE, axe_problems
 
 from svadvisor.answers.files import read_answers_file_settled
 from svadvisor.rulepack.conditions import Answer
 from svadvisor.rulepack.schema import RulePack
 
-try:
-    from playwright.sync_api import Browser, Page, sync_playwright
-except ImportError:
-    pytest.skip("the playwright package is not installed", allow_module_level=True)
-from scripts.report_screenshot import CHROMIUM, LAUNCH_ARGS
-from tests.web.live import AXE, axe_problems, serving
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
 
-if not CHROMIUM.is_file():
-    pytest.skip(f"Debian's chromium is not at {CHROMIUM}", allow_module_level=True)
-if not AXE.is_file():
-    pytest.skip(
-        f"axe-core is not installed: run npm ci in {AXE.parents[2]}", allow_module_level=True
-    )
+skip_without_browser(axe=True)
 
 PLYMOUTH = EXAMPLES / "plymouth-alliance.yaml"
 QUESTION = re.compile(r"/assess/question/(\w+)")
-
-
-@pytest.fixture(scope="module")
-def base_url(web_app: Starlette) -> Iterator[str]:
-    with serving(web_app) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
-        yield launched
-        launched.close()
 
 
 class Officer:

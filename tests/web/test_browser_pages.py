@@ -6,41 +6,20 @@ Chromium, playwright or axe-core (npm ci in tests/web) is missing; CI installs a
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 from urllib.parse import urldefrag, urlparse
 
 import pytest
-from starlette.applications import Starlette
+from tests.browser import skip_without_browser
+from tests.web.live import AXE, axe_problems
 
-try:
-    from playwright.sync_api import Browser, BrowserContext, sync_playwright
-except ImportError:
-    pytest.skip("the playwright package is not installed", allow_module_level=True)
-from scripts.report_screenshot import CHROMIUM, LAUNCH_ARGS
-from tests.web.live import AXE, axe_problems, serving
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, BrowserContext
 
-if not CHROMIUM.is_file():
-    pytest.skip(f"Debian's chromium is not at {CHROMIUM}", allow_module_level=True)
-if not AXE.is_file():
-    pytest.skip(
-        f"axe-core is not installed: run npm ci in {AXE.parents[2]}", allow_module_level=True
-    )
+skip_without_browser(axe=True)
 
 MAX_PAGES = 80
 DOWNLOADS = ("/download", "/logo", "/static/")
-
-
-@pytest.fixture(scope="module")
-def base_url(web_app: Starlette) -> Iterator[str]:
-    with serving(web_app) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
-        yield launched
-        launched.close()
 
 
 @pytest.fixture

@@ -20,16 +20,13 @@ import openpyxl
 import pytest
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
-from tests.web.conftest import BASE_URL, SECRET, csrf_token, hidden
+from tests.web.conftest import BASE_URL, csrf_token, hidden
 from typer.testing import CliRunner
 
-from svadvisor.cases.library import load_cases
 from svadvisor.cli.app import app as cli
 from svadvisor.rulepack.schema import RulePack
-from svadvisor.web.app import create_app
 from svadvisor.web.pipeline import _SentThenRemoved
 from svadvisor.web.pipeline_run import XLSX_TYPE, Download, display_name, safe_stem
-from svadvisor.web.settings import WebSettings
 from svadvisor.web.upload_token import BadUpload, Upload, UploadCodec
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -401,13 +398,6 @@ def test_downloads_are_posts_of_known_kinds(client: TestClient) -> None:
     token = csrf_token(client, "/pipeline")
     assert client.get("/pipeline/download/scored").status_code == 405
     assert client.post("/pipeline/download/memos", data={"csrf_token": token}).status_code == 404
-
-
-@pytest.fixture
-def small_app(pack: RulePack) -> Starlette:
-    return create_app(
-        pack, load_cases(pack), secret=SECRET, settings=WebSettings(max_upload_mb=0.01)
-    )
 
 
 def test_an_upload_over_the_limit_is_a_413(small_app: Starlette) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-import pytest
 from starlette.applications import Starlette
 from starlette.routing import Mount, Route
 from starlette.testclient import TestClient
@@ -15,7 +14,6 @@ from tests.web.conftest import BASE_URL, SECRET
 from svadvisor.cases.library import load_cases
 from svadvisor.rulepack.schema import RulePack
 from svadvisor.web.app import create_app
-from svadvisor.web.settings import WebSettings
 
 SAMPLE_PARAMETERS = {"qid": "complexity", "kind": "scored", "route_id": "alliance"}
 """A value for each path parameter, so that every route can be reached."""
@@ -59,13 +57,6 @@ def test_a_token_from_another_browser_is_refused(web_app: Starlette) -> None:
         second.get("/assess")
         for path in post_paths(web_app):
             assert second.post(path, data={"csrf_token": token.group(1)}).status_code == 403
-
-
-@pytest.fixture
-def small_app(pack: RulePack) -> Starlette:
-    return create_app(
-        pack, load_cases(pack), secret=SECRET, settings=WebSettings(max_upload_mb=0.01)
-    )
 
 
 def test_a_body_over_the_limit_is_a_413(small_app: Starlette) -> None:
