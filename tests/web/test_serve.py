@@ -23,8 +23,8 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def spawn(*args: str, cwd: Path) -> pexpect.spawn:
-    env = {**os.environ, ENVIRONMENT: "serve-test-" + "k" * 40, "NO_COLOR": "1"}
+def spawn(*args: str, cwd: Path, **extra_env: str) -> pexpect.spawn:
+    env = {**os.environ, ENVIRONMENT: "serve-test-" + "k" * 40, "NO_COLOR": "1", **extra_env}
     return pexpect.spawn(
         svadvisor_script(), list(args), cwd=str(cwd), env=env, encoding="utf-8", timeout=60
     )
@@ -112,15 +112,7 @@ def test_open_starts_the_default_browser_on_the_page(tmp_path: Path) -> None:
     browser.write_text(f'#!/bin/sh\necho "$1" > {opened}\n', encoding="utf-8")
     browser.chmod(0o755)
     port = free_port()
-    env = {**os.environ, ENVIRONMENT: "serve-test-" + "k" * 40, "BROWSER": f"{browser} %s"}
-    child = pexpect.spawn(
-        svadvisor_script(),
-        ["serve", "--open", "--port", str(port)],
-        cwd=str(tmp_path),
-        env=env,
-        encoding="utf-8",
-        timeout=60,
-    )
+    child = spawn("serve", "--open", "--port", str(port), cwd=tmp_path, BROWSER=f"{browser} %s")
     child.expect_exact(f"svadvisor is at http://127.0.0.1:{port}/")
     for _ in range(100):
         if opened.exists() and opened.read_text(encoding="utf-8").strip():
